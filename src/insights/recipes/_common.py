@@ -1,0 +1,107 @@
+"""Helpers shared by the recipes: reading with row provenance, parsing columns with a log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from insights.cleanlog import CleaningLog
+from insights.parsing import parse_counts, parse_percent
+
+__all__ = ["read_csv_rows", "parse_column", "drop_duplicates_logged"]
+
+
+def read_csv_rows(path: Path, raw: Path, **kwargs) -> pd.DataFrame:
+    """Read a CSV/TSV as strings and add ``source_file`` and ``source_row`` columns.
+
+    Parameters
+    ----------
+    path : Path
+        File to read.
+    raw : Path
+        The data set's raw folder; ``source_file`` is ``path`` relative to it (POSIX style).
+    **kwargs
+        Passed to :func:`pandas.read_csv` (``dtype=str`` and ``keep_default_na=False`` are
+        the defaults, so that parsing and missing markers are decided by the recipe).
+
+    Returns
+    -------
+    DataFrame
+        One row per data row; ``source_row`` is 1-based, header excluded, counting only the
+        rows pandas returns (blank lines skipped by the reader are not counted).
+    """
+    kwargs.setdefault("dtype", str)
+    kwargs.setdefault("keep_default_na", False)
+    frame = pd.read_csv(path, **kwargs)
+    return frame.assign(
+        source_file=path.relative_to(raw).as_posix(),
+        source_row=np.arange(1, len(frame) + 1, dtype="int64"),
+    )
+
+
+def parse_column(
+    frame: pd.DataFrame,
+    source: str,
+    target: str,
+    log: CleaningLog,
+    *,
+    table: str,
+    kind: str = "count",
+) -> pd.DataFrame:
+    """Parse display values in ``source`` into a float column ``target``, logging bad values.
+
+    Invalid values (not explicit missing markers) become NaN and are logged as ``repaired``
+    with the original text, so they are never silently lost.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Input (not modified).
+    source, target : str
+        Column to read and column to write (may be the same).
+    log : CleaningLog
+        Where invalid values are recorded.
+    table : str
+        Table name for the log.
+    kind : {"count", "percent"}
+        :func:`~insights.parsing.parse_counts` or :func:`~insights.parsing.parse_percent`.
+
+    Returns
+    -------
+    DataFrame
+        A new frame with ``target`` as float64.
+    """
+    parser = {"count": parse_counts, "percent": parse_percent}[kind]
+    parsed = parser(frame[source])
+    invalid = (parsed["status"] == "invalid").to_numpy()
+    out = frame.assign(**{target: parsed["value"].astype("float64")})
+    if invalid.any():
+        original = frame[source].astype("string")
+        log_frame = out.assign(**{target: original})
+        log.repair(
+            log_frame,
+            invalid,
+            column=target,
+            new_values=pd.Series(pd.NA, index=frame.index, dtype="string"),
+            table=table,
+            step=f"parse-{target}",
+            reason=f"{source!r} is not a valid {kind}; set to missing",
+        )
+    return out
+
+
+def drop_duplicates_logged(
+    frame: pd.DataFrame,
+    subset: list[str],
+    log: CleaningLog,
+    *,
+    table: str,
+    step: str,
+    reason: str,
+    keep: str = "first",
+) -> pd.DataFrame:
+    """Drop rows that repeat ``subset`` (keeping the first in current order), logging each."""
+    mask = frame.duplicated(subset=subset, keep=keep).to_numpy()
+    return log.drop(frame, mask, table=table, step=step, reason=reason)
