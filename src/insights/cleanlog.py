@@ -255,15 +255,19 @@ class CleaningLog:
         out = frame.copy()
         if column not in out.columns:
             out[column] = pd.Series(pd.NA, index=out.index, dtype=replacement.dtype)
-        if len(replacement):
+        if len(replacement) and replacement.isna().all():
+            # Setting values to missing: let the column keep its own missing value (NaN, NA,
+            # NaT), widening int to float; pandas 3 refuses NaN in int64 or a float array in str.
+            out[column] = out[column].mask(mask)
+        elif len(replacement):
             out.loc[rows.index, column] = replacement.to_numpy()
         return out
 
     def steps(self) -> pd.DataFrame:
         """Return the steps table, one row per recorded step, in order."""
-        return pd.DataFrame(self._steps, columns=STEP_COLUMNS).astype(
-            {"rows_in": "int64", "rows_out": "int64", "dropped": "int64", "repaired": "int64"}
-        )
+        text = {c: "str" for c in ["dataset", "table", "step", "description"]}
+        counts = {c: "int64" for c in ["rows_in", "rows_out", "dropped", "repaired"]}
+        return pd.DataFrame(self._steps, columns=STEP_COLUMNS).astype(text | counts)
 
     def events(self) -> pd.DataFrame:
         """Return the events table, one row per dropped or repaired source row."""
@@ -278,7 +282,8 @@ class CleaningLog:
         """Return dropped and repaired row counts per table, step and reason."""
         events = self.events()
         if events.empty:
-            return pd.DataFrame(columns=["table", "step", "action", "reason", "rows"])
+            columns = {c: pd.Series(dtype="string") for c in ["table", "step", "action", "reason"]}
+            return pd.DataFrame(columns | {"rows": pd.Series(dtype="int64")})
         return (
             events.groupby(["table", "step", "action", "reason"], sort=True, observed=True)
             .size()

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -45,6 +46,7 @@ __all__ = [
     "files",
     "fetch",
     "load",
+    "cleaning_log",
     "file_sha256",
 ]
 
@@ -99,7 +101,7 @@ def info(name: str) -> dict:
         A copy; editing it does not change the registry.
     """
     _check_name(name)
-    meta = dict(_metadata()[name])
+    meta = copy.deepcopy(_metadata()[name])
     meta["name"] = name
     meta["files"] = int((_registry()["dataset"] == name).sum())
     meta["bytes"] = int(_registry().loc[_registry()["dataset"] == name, "bytes"].sum())
@@ -236,3 +238,23 @@ def load(name: str, table: str = "creators") -> pd.DataFrame:
     if not path.is_file():
         pipeline.build(name)
     return pd.read_parquet(path)
+
+
+def cleaning_log(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the cleaning ``steps`` and ``events`` tables of a data set, building if missing.
+
+    See :mod:`insights.cleanlog` for their columns.
+    """
+    from insights import pipeline
+
+    _check_name(name)
+    logs = pipeline.log_paths(name)
+    if not (logs["steps"].is_file() and logs["events"].is_file()):
+        pipeline.build(name)
+    steps = pd.read_csv(logs["steps"], dtype={"description": "string"})
+    events = pd.read_csv(
+        logs["events"],
+        dtype={c: "string" for c in ["reason", "creator", "post_id", "old_value", "new_value"]}
+        | {"source_row": "Int64"},
+    )
+    return steps, events

@@ -37,6 +37,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "STATUSES",
@@ -56,7 +58,8 @@ MISSING_TOKENS = frozenset(
     {"", "nan", "n/a", "na", "none", "null", "-", "--", "—", "–", "#n/a", "#value!"}
 )
 
-_SUFFIX_POWER = {"k": 3, "m": 6, "b": 9}
+_SUFFIXES = pa.array(["k", "m", "b"], type=pa.string())  # 10^3, 10^6, 10^9
+_MISSING_ARRAY = pa.array(sorted(MISSING_TOKENS), type=pa.string())
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 _COUNT_RE = (
     r"^(?P<int>" + _DIGITS + r")?(?:\.(?P<frac>\d+))?"
@@ -69,55 +72,70 @@ class ParseError(ValueError):
     """Raised when a column holds values that cannot be parsed and the caller requires all."""
 
 
-def _as_text(values: Iterable | pd.Series) -> pd.Series:
-    """Return ``values`` as a lower-cased, stripped string Series keeping the index."""
+def _as_arrow_text(values: Iterable | pd.Series) -> tuple[pd.Index, pa.Array]:
+    """Return the index and the values as a stripped, lower-cased Arrow string array."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
-        # Numbers already parsed upstream: format losslessly so one code path handles both.
-        text = series.map(lambda v: np.format_float_positional(v, trim="-"), na_action="ignore")
-        return text.astype("string[pyarrow]")
-    text = series.astype("string[pyarrow]")
-    return text.str.strip().str.strip("'\"").str.strip().str.lower()
+        # Numbers already parsed upstream: Arrow formats them (shortest round-trip repr, e.g.
+        # "1e+20"), so one code path handles both and the values pass through exactly.
+        array = pa.array(series.to_numpy(dtype=float, na_value=np.nan), from_pandas=True)
+        array = array.cast(pa.string())
+    else:
+        array = pa.array(series.astype("string[pyarrow]").array, type=pa.string())
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_trim(
+        pc.utf8_trim_whitespace(array), characters="'\""
+    )))
+    return series.index, text
 
 
-def _missing_mask(text: pd.Series) -> np.ndarray:
-    return (text.isna() | text.isin(MISSING_TOKENS)).to_numpy(dtype=bool)
+def _missing_mask(text: pa.Array) -> np.ndarray:
+    missing = pc.or_kleene(pc.is_null(text), pc.is_in(text, value_set=_MISSING_ARRAY))
+    return missing.fill_null(True).to_numpy(zero_copy_only=False)
 
 
 def _assemble(
     index: pd.Index, value: np.ndarray, resolution: np.ndarray, missing: np.ndarray, ok: np.ndarray
 ) -> pd.DataFrame:
-    status = np.where(ok, "ok", np.where(missing, "missing", "invalid"))
+    status = np.where(ok, 0, np.where(missing, 1, 2)).astype(np.int8)
     return pd.DataFrame(
         {
             "value": np.where(ok, value, np.nan),
             "resolution": np.where(ok, resolution, np.nan),
-            "status": pd.Categorical(status, dtype=STATUS_DTYPE),
+            "status": pd.Categorical.from_codes(status, dtype=STATUS_DTYPE),
         },
         index=index,
     )
 
 
+def _field(parts: pa.StructArray, name: str) -> pa.Array:
+    return pc.struct_field(parts, name).fill_null("")
+
+
 def _number_parts(
-    parts: pd.DataFrame, exponent: np.ndarray
+    parts: pa.StructArray, power: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the value, the number of decimals and a has-digits mask from extracted parts.
 
     The digits and the power of ten are joined into one decimal literal (``"2.28e11"``) and
-    parsed once, so the result is the correctly rounded double (2.28 * 1e11 would not be).
+    cast once by Arrow, so the result is the correctly rounded double (2.28 * 1e11 would not
+    be).
     """
-    int_part = parts["int"].str.replace(",", "", regex=False).fillna("")
-    frac_part = parts["frac"].fillna("")
-    has_digits = ((int_part.str.len() > 0) | (frac_part.str.len() > 0)).fillna(False)
-    power = pd.Series(exponent.astype(np.int64), index=parts.index).astype("string[pyarrow]")
-    literal = int_part.where(int_part.str.len() > 0, "0") + "." + frac_part + "0e" + power
-    value = pd.to_numeric(literal.where(has_digits), errors="coerce")
-    decimals = frac_part.str.len().fillna(0).to_numpy(dtype=float, na_value=0)
-    return (
-        value.to_numpy(dtype=float, na_value=np.nan),
-        decimals,
-        has_digits.to_numpy(dtype=bool),
-    )
+    int_part = pc.replace_substring(_field(parts, "int"), ",", "")
+    frac_part = _field(parts, "frac")
+    int_len = pc.utf8_length(int_part).to_numpy(zero_copy_only=False)
+    frac_len = pc.utf8_length(frac_part).to_numpy(zero_copy_only=False)
+    has_digits = (int_len > 0) | (frac_len > 0)
+    whole = pc.if_else(pa.array(int_len > 0), int_part, "0")
+    exponent = pa.array(power.astype(np.int64)).cast(pa.string())
+    literal = pc.binary_join_element_wise(whole, ".", frac_part, "0e", exponent, "")
+    value = pc.cast(pc.if_else(pa.array(has_digits), literal, "0"), pa.float64())
+    return value.to_numpy(zero_copy_only=False), frac_len.astype(float), has_digits
+
+
+def _extract(text: pa.Array, pattern: str) -> tuple[pa.StructArray, np.ndarray]:
+    parts = pc.extract_regex(text, pattern)
+    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    return parts, matched
 
 
 def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
@@ -152,24 +170,27 @@ def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False) 
     >>> parsed["resolution"].tolist()[:2]
     [50.0, 5.0]
     """
-    text = _as_text(values)
+    index, text = _as_arrow_text(values)
     missing = _missing_mask(text)
-    negative = text.str.startswith("-").fillna(False).to_numpy(dtype=bool) & ~missing
+    negative = pc.starts_with(text, "-").fill_null(False).to_numpy(zero_copy_only=False)
+    negative &= ~missing
     if allow_negative:
-        text = text.str.removeprefix("-")
-    parts = text.str.extract(_COUNT_RE)
-    suffix_power = parts["suf"].map(_SUFFIX_POWER).to_numpy(dtype=float, na_value=0.0)
-    exponent = pd.to_numeric(parts["exp"], errors="coerce").to_numpy(dtype=float, na_value=0.0)
-    power = suffix_power + exponent
+        text = pc.if_else(pa.array(negative), pc.utf8_slice_codeunits(text, 1), text)
+    parts, matched = _extract(text, _COUNT_RE)
+    suffix_index = pc.index_in(_field(parts, "suf"), value_set=_SUFFIXES)
+    suffix_power = 3.0 * (suffix_index.fill_null(-1).to_numpy(zero_copy_only=False) + 1.0)
+    exp_text = _field(parts, "exp")
+    exponent = pc.cast(pc.if_else(pc.equal(exp_text, ""), "0", exp_text), pa.float64())
+    power = suffix_power + exponent.to_numpy(zero_copy_only=False)
     value, decimals, has_digits = _number_parts(parts, power)
     with np.errstate(over="ignore"):
         resolution = 0.5 * np.power(10.0, power - decimals)
-    ok = has_digits & ~missing & np.isfinite(value)
+    ok = matched & has_digits & ~missing & np.isfinite(value)
     if allow_negative:
         value = np.where(negative, -value, value)
     else:
         ok &= ~negative
-    return _assemble(text.index, value, resolution, missing, ok)
+    return _assemble(index, value, resolution, missing, ok)
 
 
 def parse_percent(values: Iterable | pd.Series) -> pd.DataFrame:
@@ -197,16 +218,17 @@ def parse_percent(values: Iterable | pd.Series) -> pd.DataFrame:
     2 -0.0050     0.00050       ok
     3     NaN         NaN  invalid
     """
-    text = _as_text(values)
-    missing = _missing_mask(text.str.removesuffix("%").str.strip())
-    parts = text.str.extract(_PERCENT_RE)
-    power = np.full(len(parts), -2.0)
+    index, text = _as_arrow_text(values)
+    stripped = pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="%"))
+    missing = _missing_mask(stripped)
+    parts, matched = _extract(text, _PERCENT_RE)
+    power = np.full(len(text), -2.0)
     magnitude, decimals, has_digits = _number_parts(parts, power)
-    sign = np.where(parts["sign"].fillna("+").to_numpy(dtype=object) == "-", -1.0, 1.0)
+    sign = np.where(_field(parts, "sign").to_numpy(zero_copy_only=False) == "-", -1.0, 1.0)
     value = sign * magnitude
     resolution = 0.5 * np.power(10.0, power - decimals)
-    ok = has_digits & ~missing & np.isfinite(value)
-    return _assemble(text.index, value, resolution, missing, ok)
+    ok = matched & has_digits & ~missing & np.isfinite(value)
+    return _assemble(index, value, resolution, missing, ok)
 
 
 def require_ok(
