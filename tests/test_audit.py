@@ -68,15 +68,29 @@ def test_coverage_counts_rows_and_creators():
 
 def test_log_overview_balances_read_dropped_and_kept():
     steps = pd.DataFrame(
-        {"table": ["posts", "posts", "creators"], "rows_in": [10, 10, 4],
-         "dropped": [0, 3, 0], "repaired": [2, 0, 1]}
+        {"table": ["posts", "posts", "posts", "creators"],
+         "step": ["read", "read", "dedupe", "read"],
+         "rows_in": [6, 4, 10, 4], "rows_out": [6, 4, 7, 4],
+         "dropped": [0, 0, 3, 0], "repaired": [2, 0, 0, 1]}
     )
     result = audit.log_overview(steps, {"posts": 7, "creators": 5})
     expected = pd.DataFrame(
         {"table": ["creators", "posts"], "rows_read": [4, 10], "dropped": [0, 3],
-         "repaired": [1, 2], "rows_kept": [5, 7], "balanced": [False, True]}
+         "repaired": [1, 2], "rows_kept": [5, 7], "balanced": [False, True],
+         "source": ["1 read step(s)", "2 read step(s)"]}
     )
     tm.assert_frame_equal(result, expected)
+
+
+def test_log_overview_aggregate_table():
+    steps = pd.DataFrame(
+        {"table": ["creators"], "step": ["aggregate"], "rows_in": [100], "rows_out": [9],
+         "dropped": [0], "repaired": [0]}
+    )
+    result = audit.log_overview(steps, {"creators": 9})
+    assert result["rows_read"].tolist() == [100]
+    assert result["balanced"].tolist() == [True]
+    assert result["source"].tolist() == ["aggregated from rows of another table"]
 
 
 def test_reason_counts_sorted_largest_first():

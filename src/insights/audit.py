@@ -37,9 +37,10 @@ CLAIMS = {
 }
 
 #: Columns that measure engagement, per table, in order of preference.
+#: Views measure reach, not engagement, so they do not count here.
 _ENGAGEMENT = {
-    "posts": ["likes", "comments", "shares", "views"],
-    "creators": ["avg_likes", "avg_comments", "avg_shares", "avg_views", "avg_engagement"],
+    "posts": ["likes", "comments", "shares"],
+    "creators": ["avg_likes", "avg_comments", "avg_shares", "avg_engagement"],
 }
 MIN_CREATORS = 30
 
@@ -111,31 +112,47 @@ def coverage(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def log_overview(steps: pd.DataFrame, table_rows: dict[str, int]) -> pd.DataFrame:
     """Rows read, dropped, repaired and kept per table, from a cleaning steps table.
 
+    ``rows_read`` is the sum of the ``read`` steps (a data set read from several files has
+    one per file), or the first step's ``rows_in`` where there is none. A table built by an
+    ``aggregate`` step (creators summarised from posts) reads its input rows from that step.
+    ``balanced`` checks the arithmetic: read − dropped = kept, or for an aggregate table, the
+    aggregate step's output = kept.
+
     Parameters
     ----------
     steps : DataFrame
         ``cleaning_steps`` of one data set.
     table_rows : dict
-        Rows of each final table (the check: read − dropped must equal kept).
+        Rows of each final table.
 
     Returns
     -------
     DataFrame
-        ``table, rows_read, dropped, repaired, rows_kept, balanced``.
+        ``table, rows_read, dropped, repaired, rows_kept, balanced, source``.
     """
     rows = []
     for table, kept in sorted(table_rows.items()):
         own = steps.loc[steps["table"] == table]
-        read = int(own["rows_in"].iloc[0]) if len(own) else kept
-        dropped = int(own["dropped"].sum())
+        reads = own.loc[own["step"] == "read"]
+        aggregate = own.loc[own["step"] == "aggregate"]
+        if len(aggregate):
+            read = int(aggregate["rows_in"].iloc[0])
+            after = own.loc[aggregate.index[0]:]
+            balanced = int(after["rows_out"].iloc[-1]) == kept
+            source = "aggregated from rows of another table"
+        else:
+            read = int(reads["rows_out"].sum()) if len(reads) else int(own["rows_in"].iloc[0])
+            balanced = read - int(own["dropped"].sum()) == kept
+            source = f"{max(len(reads), 1)} read step(s)"
         rows.append(
             {
                 "table": table,
                 "rows_read": read,
-                "dropped": dropped,
+                "dropped": int(own["dropped"].sum()),
                 "repaired": int(own["repaired"].sum()),
                 "rows_kept": int(kept),
-                "balanced": read - dropped == kept,
+                "balanced": bool(balanced),
+                "source": source,
             }
         )
     return pd.DataFrame(rows)
