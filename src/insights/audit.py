@@ -20,6 +20,7 @@ __all__ = [
     "coverage",
     "log_overview",
     "reason_counts",
+    "step_counts",
     "capabilities",
     "claim_coverage",
 ]
@@ -172,6 +173,21 @@ def reason_counts(events: pd.DataFrame) -> pd.DataFrame:
         ["table", "rows", "action", "reason"], ascending=[True, False, True, True],
         kind="stable", ignore_index=True,
     )
+
+
+def step_counts(steps: pd.DataFrame) -> pd.DataFrame:
+    """Return the steps that dropped or repaired rows: table, step, counts and description.
+
+    Examples
+    --------
+    >>> steps = pd.DataFrame({"table": ["posts", "posts"], "step": ["read", "dedupe"],
+    ...                       "dropped": [0, 3], "repaired": [0, 0],
+    ...                       "description": ["read", "duplicate id"]})
+    >>> step_counts(steps)["step"].tolist()
+    ['dedupe']
+    """
+    changed = steps.loc[(steps["dropped"] > 0) | (steps["repaired"] > 0)]
+    return changed[["table", "step", "dropped", "repaired", "description"]].reset_index(drop=True)
 
 
 def capabilities(frame: pd.DataFrame, table: str) -> dict:

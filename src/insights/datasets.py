@@ -34,7 +34,6 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import pooch
 
 from insights import paths
 
@@ -123,6 +122,8 @@ def files(name: str) -> pd.DataFrame:
 
 def file_sha256(path: str | Path) -> str:
     """Return the hex sha256 of a file (pooch's hashing, read in chunks)."""
+    import pooch  # imported on use: pooch loads tqdm.auto, which warns inside Jupyter kernels
+
     return pooch.file_hash(str(path), alg="sha256")
 
 
@@ -155,6 +156,8 @@ def _copy_from_mirror(name: str, row: pd.Series, target: Path, mirror: Path) -> 
 
 
 def _download(name: str, row: pd.Series, target: Path, progress: bool) -> None:
+    import pooch
+
     try:
         pooch.retrieve(
             row["url"],

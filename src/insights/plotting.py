@@ -11,13 +11,13 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from insights.tiers import TierScheme, tier_bands
 
 __all__ = ["use_style", "format_count", "plot_follower_distribution"]
 
-_BAND_COLOURS = ("#f2f2f2", "#ffffff")
+_BAND_COLOURS = ("#e9e9e9", "#ffffff")
 
 
 def use_style() -> None:
@@ -111,7 +111,9 @@ def plot_follower_distribution(
             fontsize=8,
             color="#555555",
         )
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=15))
     ax.xaxis.set_major_formatter(FuncFormatter(format_count))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("followers (log scale)")
     ax.set_ylabel("accounts")
     return ax
