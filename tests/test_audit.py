@@ -55,7 +55,7 @@ def test_tier_counts_lists_every_tier():
 
 def test_coverage_counts_rows_and_creators():
     frame = pd.DataFrame(
-        {"platform": ["tiktok", "tiktok", "youtube"], "snapshot": ["2022-06", "2022-06", "2022-06"],
+        {"platform": ["tiktok", "tiktok", "youtube"], "snapshot": ["2022-06"] * 3,
          "creator": ["a", "a", "b"]}
     )
     result = audit.coverage(frame, ["platform", "snapshot"])

@@ -61,19 +61,17 @@ MISSING_TOKENS = frozenset(
 _SUFFIXES = pa.array(["k", "m", "b"], type=pa.string())  # 10^3, 10^6, 10^9
 _MISSING_ARRAY = pa.array(sorted(MISSING_TOKENS), type=pa.string())
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
-_COUNT_RE = (
-    r"^(?P<int>" + _DIGITS + r")?(?:\.(?P<frac>\d+))?"
-    r"(?:(?:\s?(?P<suf>[kmb]))|(?:e(?P<exp>[+-]?\d{1,3})))?$"
-)
-_PERCENT_RE = r"^(?P<sign>[+-])?(?P<int>" + _DIGITS + r")?(?:\.(?P<frac>\d+))?\s?%?$"
+_NUMBER = r"(?:" + _DIGITS + r"(?:\.\d+)?|\.\d+)"
+_COUNT_RE = r"^" + _NUMBER + r"(?:\s?[kmb]|e[+-]?\d{1,3})?$"
+_PERCENT_RE = r"^[+-]?" + _NUMBER + r"\s?%?$"
 
 
 class ParseError(ValueError):
     """Raised when a column holds values that cannot be parsed and the caller requires all."""
 
 
-def _as_arrow_text(values: Iterable | pd.Series) -> tuple[pd.Index, pa.Array]:
-    """Return the index and the values as a stripped, lower-cased Arrow string array."""
+def _as_arrow(values: Iterable | pd.Series) -> tuple[pd.Index, pa.Array]:
+    """Return the index and the values as one Arrow string array (nulls kept)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
         # Numbers already parsed upstream: Arrow formats them (shortest round-trip repr, e.g.
@@ -82,10 +80,32 @@ def _as_arrow_text(values: Iterable | pd.Series) -> tuple[pd.Index, pa.Array]:
         array = array.cast(pa.string())
     else:
         array = pa.array(series.astype("string[pyarrow]").array, type=pa.string())
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_trim(
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return series.index, array
+
+
+def _normalise(array: pa.Array) -> pa.Array:
+    """Strip white space and stray quotes (``N/A'``) and lower-case."""
+    return pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_trim(
         pc.utf8_trim_whitespace(array), characters="'\""
     )))
-    return series.index, text
+
+
+def _parse_distinct(values: Iterable | pd.Series, parse_text) -> pd.DataFrame:
+    """Parse each distinct display string once, then broadcast to every row.
+
+    Display columns repeat the same strings (``87.2K`` appears thousands of times), so the
+    values are dictionary-encoded by Arrow and only the dictionary is parsed; the per-row
+    work is one integer take. This is what ``pandas.to_datetime(cache=True)`` does for dates.
+    On a column of all-distinct strings the hashing is pure overhead (measured in
+    ``benchmarks/bench_parsing.py``); real display columns repeat heavily.
+    """
+    index, array = _as_arrow(values)
+    encoded = array.dictionary_encode(null_encoding="encode")
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    value, resolution, missing, ok = parse_text(_normalise(encoded.dictionary))
+    return _assemble(index, value[codes], resolution[codes], missing[codes], ok[codes])
 
 
 def _missing_mask(text: pa.Array) -> np.ndarray:
@@ -107,35 +127,43 @@ def _assemble(
     )
 
 
-def _field(parts: pa.StructArray, name: str) -> pa.Array:
-    return pc.struct_field(parts, name).fill_null("")
+def _numbers(number: pa.Array, valid: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Cast validated number literals to float, scaled by ``10**power``, with their rounding.
 
+    ``number`` holds a plain decimal literal per row (digits, optional ``.`` fraction,
+    optional ``e`` exponent, thousands commas already removed); rows where ``valid`` is False
+    are ignored. The power of ten is appended to the literal (``"3.3" → "3.3e3"``) and Arrow
+    casts it once, so the result is the correctly rounded double (3.3 * 1e3 would not be).
 
-def _number_parts(
-    parts: pa.StructArray, power: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the value, the number of decimals and a has-digits mask from extracted parts.
-
-    The digits and the power of ten are joined into one decimal literal (``"2.28e11"``) and
-    cast once by Arrow, so the result is the correctly rounded double (2.28 * 1e11 would not
-    be).
+    Returns
+    -------
+    tuple of ndarray
+        value, resolution (half-width of the rounding interval the literal implies).
     """
-    int_part = pc.replace_substring(_field(parts, "int"), ",", "")
-    frac_part = _field(parts, "frac")
-    int_len = pc.utf8_length(int_part).to_numpy(zero_copy_only=False)
-    frac_len = pc.utf8_length(frac_part).to_numpy(zero_copy_only=False)
-    has_digits = (int_len > 0) | (frac_len > 0)
-    whole = pc.if_else(pa.array(int_len > 0), int_part, "0")
-    exponent = pa.array(power.astype(np.int64)).cast(pa.string())
-    literal = pc.binary_join_element_wise(whole, ".", frac_part, "0e", exponent, "")
-    value = pc.cast(pc.if_else(pa.array(has_digits), literal, "0"), pa.float64())
-    return value.to_numpy(zero_copy_only=False), frac_len.astype(float), has_digits
+    length = pc.utf8_length(number).to_numpy(zero_copy_only=False)
+    dot = pc.find_substring(number, ".").to_numpy(zero_copy_only=False)
+    epos = pc.find_substring(number, "e").to_numpy(zero_copy_only=False)
+    end = np.where(epos >= 0, epos, length)
+    decimals = np.where(dot >= 0, end - dot - 1, 0).astype(float)
+    has_exp = epos >= 0
+    exponent = np.zeros(len(number))
+    if has_exp.any():
+        exp_text = pc.extract_regex(number, r"e(?P<exp>[+-]?\d+)$")
+        exp_values = pc.struct_field(exp_text, "exp").fill_null("0")
+        exponent = pc.cast(exp_values, pa.float64()).to_numpy(zero_copy_only=False)
+    scaled = pc.binary_join_element_wise(
+        number, pa.array(power.astype(np.int64)).cast(pa.string()), "e"
+    )
+    literal = pc.if_else(pa.array(power != 0), scaled, number)
+    literal = pc.if_else(pa.array(valid), literal, "0")
+    value = pc.cast(literal, pa.float64()).to_numpy(zero_copy_only=False)
+    with np.errstate(over="ignore"):
+        resolution = 0.5 * np.power(10.0, power + exponent - decimals)
+    return value, resolution
 
 
-def _extract(text: pa.Array, pattern: str) -> tuple[pa.StructArray, np.ndarray]:
-    parts = pc.extract_regex(text, pattern)
-    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-    return parts, matched
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(text, pattern).fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
@@ -170,27 +198,32 @@ def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False) 
     >>> parsed["resolution"].tolist()[:2]
     [50.0, 5.0]
     """
-    index, text = _as_arrow_text(values)
-    missing = _missing_mask(text)
-    negative = pc.starts_with(text, "-").fill_null(False).to_numpy(zero_copy_only=False)
-    negative &= ~missing
-    if allow_negative:
-        text = pc.if_else(pa.array(negative), pc.utf8_slice_codeunits(text, 1), text)
-    parts, matched = _extract(text, _COUNT_RE)
-    suffix_index = pc.index_in(_field(parts, "suf"), value_set=_SUFFIXES)
-    suffix_power = 3.0 * (suffix_index.fill_null(-1).to_numpy(zero_copy_only=False) + 1.0)
-    exp_text = _field(parts, "exp")
-    exponent = pc.cast(pc.if_else(pc.equal(exp_text, ""), "0", exp_text), pa.float64())
-    power = suffix_power + exponent.to_numpy(zero_copy_only=False)
-    value, decimals, has_digits = _number_parts(parts, power)
-    with np.errstate(over="ignore"):
-        resolution = 0.5 * np.power(10.0, power - decimals)
-    ok = matched & has_digits & ~missing & np.isfinite(value)
-    if allow_negative:
-        value = np.where(negative, -value, value)
-    else:
-        ok &= ~negative
-    return _assemble(index, value, resolution, missing, ok)
+    def parse_text(text: pa.Array) -> tuple[np.ndarray, ...]:
+        missing = _missing_mask(text)
+        negative = pc.starts_with(text, "-").fill_null(False).to_numpy(zero_copy_only=False)
+        negative &= ~missing
+        if allow_negative:
+            text = pc.if_else(pa.array(negative), pc.utf8_slice_codeunits(text, 1), text)
+        matched = _matches(text, _COUNT_RE)
+        suffix_index = pc.index_in(pc.utf8_slice_codeunits(text, -1), value_set=_SUFFIXES)
+        suffix_index = suffix_index.fill_null(-1).to_numpy(zero_copy_only=False)
+        has_suffix = suffix_index >= 0
+        number = pc.if_else(
+            pa.array(has_suffix),
+            pc.utf8_rtrim_whitespace(pc.utf8_slice_codeunits(text, 0, -1)),
+            text,
+        )
+        number = pc.replace_substring(number, ",", "")
+        power = 3.0 * (suffix_index + 1.0)
+        value, resolution = _numbers(number, matched, power)
+        ok = matched & ~missing & np.isfinite(value)
+        if allow_negative:
+            value = np.where(negative, -value, value)
+        else:
+            ok &= ~negative
+        return value, resolution, missing, ok
+
+    return _parse_distinct(values, parse_text)
 
 
 def parse_percent(values: Iterable | pd.Series) -> pd.DataFrame:
@@ -218,17 +251,18 @@ def parse_percent(values: Iterable | pd.Series) -> pd.DataFrame:
     2 -0.0050     0.00050       ok
     3     NaN         NaN  invalid
     """
-    index, text = _as_arrow_text(values)
-    stripped = pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="%"))
-    missing = _missing_mask(stripped)
-    parts, matched = _extract(text, _PERCENT_RE)
-    power = np.full(len(text), -2.0)
-    magnitude, decimals, has_digits = _number_parts(parts, power)
-    sign = np.where(_field(parts, "sign").to_numpy(zero_copy_only=False) == "-", -1.0, 1.0)
-    value = sign * magnitude
-    resolution = 0.5 * np.power(10.0, power - decimals)
-    ok = matched & has_digits & ~missing & np.isfinite(value)
-    return _assemble(index, value, resolution, missing, ok)
+    def parse_text(text: pa.Array) -> tuple[np.ndarray, ...]:
+        stripped = pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="%"))
+        missing = _missing_mask(stripped)
+        matched = _matches(text, _PERCENT_RE)
+        negative = pc.starts_with(stripped, "-").fill_null(False).to_numpy(zero_copy_only=False)
+        number = pc.replace_substring(pc.utf8_ltrim(stripped, characters="+-"), ",", "")
+        magnitude, resolution = _numbers(number, matched, np.full(len(text), -2.0))
+        value = np.where(negative, -magnitude, magnitude)
+        ok = matched & ~missing & np.isfinite(value)
+        return value, resolution, missing, ok
+
+    return _parse_distinct(values, parse_text)
 
 
 def require_ok(
@@ -267,10 +301,10 @@ def require_ok(
     Examples
     --------
     >>> raw = pd.Series(["1k", "oops"])
-    >>> require_ok(parse_counts(raw), raw, column="followers")
+    >>> require_ok(parse_counts(raw), raw, column="followers")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    insights.parsing.ParseError: column 'followers': 1 value(s) could not be parsed as numbers; rows [1]: ['oops']
+    insights.parsing.ParseError: column 'followers': 1 value(s) could not be parsed ...
     """
     bad = parsed["status"] == "invalid"
     if not allow_missing:
