@@ -313,3 +313,13 @@ def test_schema_allows_extra_columns_and_checks_order():
 def test_schema_unknown_table():
     with pytest.raises(ValueError, match="unknown table"):
         schema("videos")
+
+
+def test_conform_refuses_numeric_timestamps():
+    # Epoch seconds would otherwise be read as nanoseconds and land in January 1970.
+    frame = pd.DataFrame(
+        {"platform": ["tiktok"], "creator": ["a"], "post_id": ["1"], "dataset": ["demo"],
+         "posted_at": [1_604_000_000]}
+    )
+    with pytest.raises(TypeError, match="'posted_at' holds numbers"):
+        conform(frame, "posts")

@@ -152,6 +152,7 @@ def _copy_from_mirror(name: str, row: pd.Series, target: Path, mirror: Path) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
         shutil.copyfile(source, tmp.name)
+    os.chmod(tmp.name, 0o644)  # NamedTemporaryFile creates 0600; raw files are plain data
     os.replace(tmp.name, target)
 
 

@@ -201,6 +201,11 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if name in frame.columns:
             col = frame[name]
             if isinstance(dtype, pd.DatetimeTZDtype):
+                if pd.api.types.is_numeric_dtype(col) and not col.isna().all():
+                    raise TypeError(
+                        f"column {name!r} holds numbers, not timestamps; convert epoch values "
+                        "explicitly, e.g. pd.to_datetime(values, unit='s', utc=True)"
+                    )
                 col = pd.to_datetime(col, utc=True).astype(dtype)
             else:
                 col = col.astype(dtype)
