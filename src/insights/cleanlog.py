@@ -85,6 +85,23 @@ class CleaningLog:
     _steps: list[dict] = field(default_factory=list, repr=False)
     _events: list[pd.DataFrame] = field(default_factory=list, repr=False)
 
+    def _record_step(
+        self, *, table: str, step: str, rows_in: int, dropped: int, repaired: int,
+        description: str,
+    ) -> None:
+        self._steps.append(
+            {
+                "dataset": self.dataset,
+                "table": table,
+                "step": step,
+                "rows_in": int(rows_in),
+                "rows_out": int(rows_in) - int(dropped),
+                "dropped": int(dropped),
+                "repaired": int(repaired),
+                "description": description,
+            }
+        )
+
     def note(
         self, *, table: str, step: str, rows_in: int, rows_out: int, description: str
     ) -> None:
@@ -176,17 +193,9 @@ class CleaningLog:
         self._events.append(
             self._event_frame(dropped, table=table, step=step, action="dropped", reason=reason)
         )
-        self._steps.append(
-            {
-                "dataset": self.dataset,
-                "table": table,
-                "step": step,
-                "rows_in": len(frame),
-                "rows_out": len(frame) - int(mask.sum()),
-                "dropped": int(mask.sum()),
-                "repaired": 0,
-                "description": description or (reason if isinstance(reason, str) else step),
-            }
+        self._record_step(
+            table=table, step=step, rows_in=len(frame), dropped=int(mask.sum()), repaired=0,
+            description=description or (reason if isinstance(reason, str) else step),
         )
         return frame.loc[~mask]
 
@@ -240,17 +249,9 @@ class CleaningLog:
                 new=replacement,
             )
         )
-        self._steps.append(
-            {
-                "dataset": self.dataset,
-                "table": table,
-                "step": step,
-                "rows_in": len(frame),
-                "rows_out": len(frame),
-                "dropped": 0,
-                "repaired": int(mask.sum()),
-                "description": reason,
-            }
+        self._record_step(
+            table=table, step=step, rows_in=len(frame), dropped=0, repaired=int(mask.sum()),
+            description=reason,
         )
         out = frame.copy()
         if column not in out.columns:

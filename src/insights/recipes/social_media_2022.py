@@ -95,6 +95,20 @@ class SourceFile:
     columns: dict[str, str]
 
 
+#: The November and December YouTube files share one header.
+_YOUTUBE_NOV_DEC_HEADER = {
+    "s.no": "rank",
+    "Youtube channel": "handle",
+    "youtuber name": "display_name",
+    "Category": "category",
+    "Followers": "followers",
+    "Country": "country",
+    "Views (Avg.)": "avg_views",
+    "Likes (Avg.)": "avg_likes",
+    "Comments (Avg.)": "avg_comments",
+    "Category-2": "category_2",
+}
+
 #: Every file of the data set, with its exact (stripped) header and what each cell means.
 FILES: dict[str, SourceFile] = {
     "social media influencers - instagram.csv": SourceFile(
@@ -286,34 +300,12 @@ FILES: dict[str, SourceFile] = {
     "social media influencers-youtube - --nov 2022.csv": SourceFile(
         "youtube",
         "2022-11",
-        {
-            "s.no": "rank",
-            "Youtube channel": "handle",
-            "youtuber name": "display_name",
-            "Category": "category",
-            "Followers": "followers",
-            "Country": "country",
-            "Views (Avg.)": "avg_views",
-            "Likes (Avg.)": "avg_likes",
-            "Comments (Avg.)": "avg_comments",
-            "Category-2": "category_2",
-        },
+        _YOUTUBE_NOV_DEC_HEADER,
     ),
     "social media influencers-YOUTUBE - --DEC 2022.csv": SourceFile(
         "youtube",
         "2022-12",
-        {
-            "s.no": "rank",
-            "Youtube channel": "handle",
-            "youtuber name": "display_name",
-            "Category": "category",
-            "Followers": "followers",
-            "Country": "country",
-            "Views (Avg.)": "avg_views",
-            "Likes (Avg.)": "avg_likes",
-            "Comments (Avg.)": "avg_comments",
-            "Category-2": "category_2",
-        },
+        _YOUTUBE_NOV_DEC_HEADER,
     ),
 }
 
