@@ -87,7 +87,7 @@ class CleaningLog:
 
     def _record_step(
         self, *, table: str, step: str, rows_in: int, dropped: int, repaired: int,
-        description: str,
+        description: str, rows_out: int | None = None,
     ) -> None:
         self._steps.append(
             {
@@ -95,7 +95,7 @@ class CleaningLog:
                 "table": table,
                 "step": step,
                 "rows_in": int(rows_in),
-                "rows_out": int(rows_in) - int(dropped),
+                "rows_out": int(rows_in) - int(dropped) if rows_out is None else int(rows_out),
                 "dropped": int(dropped),
                 "repaired": int(repaired),
                 "description": description,
@@ -106,17 +106,9 @@ class CleaningLog:
         self, *, table: str, step: str, rows_in: int, rows_out: int, description: str
     ) -> None:
         """Record a step that neither drops nor repairs rows individually (a read, a reshape)."""
-        self._steps.append(
-            {
-                "dataset": self.dataset,
-                "table": table,
-                "step": step,
-                "rows_in": int(rows_in),
-                "rows_out": int(rows_out),
-                "dropped": 0,
-                "repaired": 0,
-                "description": description,
-            }
+        self._record_step(
+            table=table, step=step, rows_in=rows_in, rows_out=rows_out, dropped=0, repaired=0,
+            description=description,
         )
 
     def _event_frame(
