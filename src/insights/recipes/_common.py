@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +100,22 @@ def drop_duplicates_logged(
     *,
     table: str,
     step: str,
-    reason: str,
-    keep: str = "first",
+    reason: str | Callable[[pd.Series], pd.Series],
+    description: str | None = None,
 ) -> pd.DataFrame:
-    """Drop rows that repeat ``subset`` (keeping the first in current order), logging each."""
-    mask = frame.duplicated(subset=subset, keep=keep).to_numpy()
-    return log.drop(frame, mask, table=table, step=step, reason=reason)
+    """Drop rows that repeat ``subset`` (keeping the first in current order), logging each.
+
+    Parameters
+    ----------
+    reason : str or callable
+        A fixed reason, or a function that receives, for every row, the ``source_row`` of the
+        kept row it repeats (as text) and returns the per-row reason, so that each dropped
+        row's log entry points at the row that was kept.
+    description : str, optional
+        Step description (needed when ``reason`` is a callable).
+    """
+    mask = frame.duplicated(subset=subset, keep="first").to_numpy()
+    if callable(reason):
+        kept = frame.groupby(subset, sort=False, dropna=False)["source_row"].transform("first")
+        reason = reason(kept.astype("str"))
+    return log.drop(frame, mask, table=table, step=step, reason=reason, description=description)

@@ -72,7 +72,7 @@ import pandas as pd
 from insights.cleanlog import CleaningLog
 from insights.parsing import MISSING_TOKENS
 from insights.recipes import CleanResult
-from insights.recipes._common import parse_column, read_csv_rows
+from insights.recipes._common import drop_duplicates_logged, parse_column, read_csv_rows
 
 __all__ = ["FILES", "SourceFile", "clean"]
 
@@ -369,11 +369,6 @@ def _read_all(raw: Path, log: CleaningLog) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _first_row_of_group(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Return, for each row, the ``source_row`` of the first row sharing its ``keys``."""
-    return frame.groupby(keys, sort=False, dropna=False)["source_row"].transform("first")
-
-
 def _blank_to_missing(values: pd.Series) -> pd.Series:
     """Strip text and turn explicit missing markers (``N/A``, ``-``, empty ...) into NA."""
     text = values.str.strip()
@@ -411,15 +406,13 @@ def clean(raw: Path) -> CleanResult:
     frame = log.drop(frame, empty, table=TABLE, step="empty-row",
                      reason="entirely empty row (every cell blank)")
 
-    keys = ["source_file", *DATA_COLUMNS]
-    first = _first_row_of_group(frame, keys)
-    exact = frame.duplicated(subset=keys, keep="first").to_numpy()
-    frame = log.drop(
+    frame = drop_duplicates_logged(
         frame,
-        exact,
+        ["source_file", *DATA_COLUMNS],
+        log,
         table=TABLE,
         step="exact-duplicate",
-        reason="identical in every column to source_row " + first.astype("str")
+        reason=lambda kept: "identical in every column to source_row " + kept
         + " of the same file",
         description="row identical in every column to an earlier row of the same file",
     )
@@ -431,15 +424,13 @@ def clean(raw: Path) -> CleanResult:
     frame = log.drop(frame, frame["followers"].isna().to_numpy(), table=TABLE,
                      step="no-followers", reason="follower count missing or not a count")
 
-    keys = ["source_file", "creator"]
-    first = _first_row_of_group(frame, keys)
-    repeated = frame.duplicated(subset=keys, keep="first").to_numpy()
-    frame = log.drop(
+    frame = drop_duplicates_logged(
         frame,
-        repeated,
+        ["source_file", "creator"],
+        log,
         table=TABLE,
         step="duplicate-handle",
-        reason="handle repeats source_row " + first.astype("str")
+        reason=lambda kept: "handle repeats source_row " + kept
         + " of the same file (kept the first)",
         description="handle repeats an earlier row of the same file (kept the first)",
     )
