@@ -3,21 +3,46 @@
 Nothing here calls ``plt.show()`` or saves files; notebooks decide that. :func:`use_style`
 sets the rcParams explicitly (it is the only function with a global effect, and it is never
 called at import).
+
+The plot functions take plain DataFrames (columns named in each docstring), so they do not
+depend on the modules that compute the numbers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from insights.tiers import TierScheme, tier_bands
 
-__all__ = ["use_style", "format_count", "plot_follower_distribution"]
+__all__ = [
+    "use_style",
+    "format_count",
+    "format_percent",
+    "plot_follower_distribution",
+    "plot_loglog_fit",
+    "plot_binned_medians",
+    "plot_forest",
+    "plot_tier_rates",
+]
 
 _BAND_COLOURS = ("#e9e9e9", "#ffffff")
+_SCATTER_COLOUR = "#1f5c99"
+_FIT_COLOUR = "#c23b3b"
+_REFERENCE_COLOURS = ("#1b9e77", "#e7298a", "#e6ab02", "#666666", "#a6761d", "#7570b3", "#d95f02")
+_REFERENCE_DASHES = ("--", "-.", ":")
+_VERDICT_COLOURS = {
+    "supported": "#3a923a",
+    "contradicted": "#c23b3b",
+    "inconclusive": "#777777",
+    "depends": "#d9822b",
+}
 
 
 def use_style() -> None:
@@ -58,6 +83,105 @@ def format_count(value: float, _pos: object = None) -> str:
     return f"{value:.3g}"
 
 
+def format_percent(value: float, _pos: object = None) -> str:
+    """Format a rate given as a fraction for axis labels: 0.035 -> '3.5%'.
+
+    Examples
+    --------
+    >>> [format_percent(v) for v in (0.001, 0.035, 0.1, 1.0)]
+    ['0.1%', '3.5%', '10%', '100%']
+    """
+    return f"{value * 100:.3g}%"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _require_columns(table: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{name}: missing column(s) {missing}; expected {list(columns)}, "
+            f"got {list(table.columns)}"
+        )
+
+
+def _numeric(values: object) -> np.ndarray:
+    """Coerce to a float array; anything unparseable becomes NaN."""
+    series = pd.Series(np.asarray(values, dtype=object))
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _decade_limits(values: np.ndarray) -> tuple[float, float]:
+    """Exponents of the whole decades enclosing the positive finite ``values`` (2..9 if none)."""
+    values = values[np.isfinite(values) & (values > 0)]
+    low = float(np.floor(np.log10(values.min()))) if len(values) else 2.0
+    high = float(np.ceil(np.log10(values.max()))) if len(values) else 9.0
+    return low, max(high, low + 1)
+
+
+def _format_log_axis(axis: Axis, formatter=format_count, subs: Sequence[float] = (1.0,)) -> None:
+    axis.set_major_locator(LogLocator(base=10, subs=subs, numticks=15))
+    axis.set_major_formatter(FuncFormatter(formatter))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _draw_tier_bands(ax: Axes, tier_scheme: str | TierScheme, xmin: float, xmax: float) -> None:
+    """Shade the tiers of ``tier_scheme`` as alternating vertical bands within [xmin, xmax].
+
+    Each visible band is labelled just above the top of the axes. Bands sit at zorder 0,
+    behind the data.
+    """
+    bands = tier_bands(tier_scheme)
+    for i, band in enumerate(bands.itertuples(index=False)):
+        lower = max(band.lower, xmin)
+        upper = min(band.upper, xmax)
+        if lower >= upper:
+            continue
+        ax.axvspan(lower, upper, color=_BAND_COLOURS[i % 2], zorder=0)
+        ax.text(
+            np.sqrt(lower * upper),
+            1.0,
+            band.label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#555555",
+        )
+
+
+def _close_tiers(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Close open tiers for drawing: upper inf/missing -> 10 x lower; lower 0 -> upper / 10."""
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    open_upper = ~np.isfinite(upper)
+    open_lower = ~(lower > 0)
+    both = open_upper & open_lower
+    if both.any():
+        raise ValueError(
+            f"{int(both.sum())} tier(s) are open at both ends (lower <= 0 and upper inf); "
+            "they cannot be placed on a log axis"
+        )
+    closed_upper = np.where(open_upper, 10 * lower, upper)
+    closed_lower = np.where(open_lower, closed_upper / 10, lower)
+    if np.any(closed_lower >= closed_upper):
+        raise ValueError("every tier needs lower < upper")
+    return closed_lower, closed_upper
+
+
+def _year_text(year: object) -> str:
+    """'2021' for 2021 or 2021.0, '' for missing, other values as text."""
+    if pd.isna(year):
+        return ""
+    if isinstance(year, float | np.floating) and float(year).is_integer():
+        return str(int(year))
+    return str(year)
+
+
+# --------------------------------------------------------------------------- plots
+
+
 def plot_follower_distribution(
     ax: Axes,
     followers: pd.Series,
@@ -87,33 +211,416 @@ def plot_follower_distribution(
     """
     values = pd.to_numeric(followers, errors="coerce").to_numpy(dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
-    low = np.floor(np.log10(values.min())) if len(values) else 2.0
-    high = np.ceil(np.log10(values.max())) if len(values) else 9.0
-    high = max(high, low + 1)
+    low, high = _decade_limits(values)
     bins = np.logspace(low, high, int((high - low) * bins_per_decade) + 1)
-    ax.hist(values, bins=bins, color="#1f5c99", alpha=0.85, label=label, zorder=2)
+    ax.hist(values, bins=bins, color=_SCATTER_COLOUR, alpha=0.85, label=label, zorder=2)
     ax.set_xscale("log")
     ax.set_xlim(10**low, 10**high)
-    bands = tier_bands(tier_scheme)
-    for i, band in enumerate(bands.itertuples(index=False)):
-        lower = max(band.lower, 10**low)
-        upper = min(band.upper, 10**high)
-        if lower >= upper:
-            continue
-        ax.axvspan(lower, upper, color=_BAND_COLOURS[i % 2], zorder=0)
-        ax.text(
-            np.sqrt(lower * upper),
-            1.0,
-            band.label,
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color="#555555",
-        )
-    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=15))
-    ax.xaxis.set_major_formatter(FuncFormatter(format_count))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    _draw_tier_bands(ax, tier_scheme, 10**low, 10**high)
+    _format_log_axis(ax.xaxis)
     ax.set_xlabel("followers (log scale)")
     ax.set_ylabel("accounts")
+    return ax
+
+
+def plot_loglog_fit(
+    ax: Axes,
+    x: pd.Series | np.ndarray,
+    y: pd.Series | np.ndarray,
+    *,
+    line: pd.DataFrame | None = None,
+    tier_scheme: str | TierScheme | None = "industry",
+    label: str | None = None,
+    line_label: str | None = None,
+    max_points: int = 20000,
+    rng: np.random.Generator | None = None,
+) -> Axes:
+    """Scatter ``y`` against ``x`` on log-log axes, tiers shaded behind, optional fitted line.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    x, y : Series or array-like
+        Follower counts and the outcome (e.g. engagements per post), paired by position (not
+        by index). Pairs where either value is missing, non-numeric or <= 0 are left out
+        (say so in the caller's text).
+    line : DataFrame, optional
+        Fitted curve on the original (not log) scale, columns ``x, fit, ci_low, ci_high``.
+        Drawn as a line over a shaded band from ``ci_low`` to ``ci_high``; rows with
+        ``x`` or ``fit`` <= 0 or missing are left out.
+    tier_scheme : str, TierScheme or None, default "industry"
+        Tiers shaded as alternating bands behind the points; ``None`` draws no bands.
+    label : str, optional
+        Legend label of the points.
+    line_label : str, optional
+        Legend label of the fitted line (its band is labelled ``"<line_label>: CI"``).
+    max_points : int, default 20000
+        Most points drawn. With more valid pairs, a random subset of ``max_points`` is drawn
+        (chosen with ``rng``) and the legend label says ``"n shown of N"``. The axis limits
+        and the fitted line always use all pairs.
+    rng : numpy.random.Generator, optional
+        Required when there are more than ``max_points`` valid pairs.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``y`` differ in length, ``line`` lacks a column, ``max_points < 1``, or
+        a subset is needed and ``rng`` is None.
+    """
+    xs, ys = _numeric(x), _numeric(y)
+    if len(xs) != len(ys):
+        raise ValueError(f"x and y differ in length: {len(xs)} != {len(ys)}")
+    if max_points < 1:
+        raise ValueError(f"max_points must be >= 1, got {max_points}")
+    keep = np.isfinite(xs) & np.isfinite(ys) & (xs > 0) & (ys > 0)
+    xs, ys = xs[keep], ys[keep]
+    total = len(xs)
+    points_label = label
+    if total > max_points:
+        if rng is None:
+            raise ValueError(
+                f"{total} points exceed max_points={max_points}: pass rng (a "
+                "numpy.random.Generator) to draw a reproducible random subset"
+            )
+        chosen = np.sort(rng.choice(total, size=max_points, replace=False))
+        shown_x, shown_y = xs[chosen], ys[chosen]
+        note = f"{max_points:,} shown of {total:,}"
+        points_label = f"{label} ({note})" if label else note
+    else:
+        shown_x, shown_y = xs, ys
+
+    curve = None
+    if line is not None:
+        _require_columns(line, ["x", "fit", "ci_low", "ci_high"], "line")
+        curve = pd.DataFrame({c: _numeric(line[c]) for c in ("x", "fit", "ci_low", "ci_high")})
+        curve = curve[(curve["x"] > 0) & (curve["fit"] > 0)].sort_values("x")
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.scatter(
+        shown_x,
+        shown_y,
+        s=6,
+        alpha=0.25,
+        linewidths=0,
+        color=_SCATTER_COLOUR,
+        label=points_label,
+        zorder=2,
+        rasterized=True,
+    )
+    if curve is not None and len(curve):
+        band_label = f"{line_label}: CI" if line_label else None
+        ax.fill_between(
+            curve["x"].to_numpy(),
+            curve["ci_low"].to_numpy(),
+            curve["ci_high"].to_numpy(),
+            color=_FIT_COLOUR,
+            alpha=0.2,
+            linewidth=0,
+            label=band_label,
+            zorder=3,
+        )
+        ax.plot(curve["x"], curve["fit"], color=_FIT_COLOUR, lw=1.8, label=line_label, zorder=4)
+
+    span = xs if curve is None else np.concatenate([xs, curve["x"].to_numpy()])
+    low, high = _decade_limits(span)
+    xmin, xmax = 10**low, 10**high
+    ax.set_xlim(xmin, xmax)
+    if tier_scheme is not None:
+        _draw_tier_bands(ax, tier_scheme, xmin, xmax)
+    _format_log_axis(ax.xaxis)
+    _format_log_axis(ax.yaxis)
+    ax.set_xlabel("followers (log scale)")
+    y_name = getattr(y, "name", None)
+    if y_name:
+        ax.set_ylabel(f"{y_name} (log scale)")
+    return ax
+
+
+def plot_binned_medians(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+) -> Axes:
+    """Draw binned medians with vertical CI bars on log-log axes, joined by a thin line.
+
+    Meant to overlay :func:`plot_loglog_fit` (it leaves the axis limits and labels alone).
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    table : DataFrame
+        One row per bin, columns ``x_mid, median, ci_low, ci_high, n`` (``n`` is the bin's
+        count; it is required so the table is self-describing but is not drawn). Rows with a
+        missing median, or ``x_mid`` / ``median`` <= 0, are skipped. A missing CI bound draws
+        no bar on that side.
+    label : str, optional
+        Legend label.
+    color : str, optional
+        Colour of points, bars and line (default: next in the house cycle).
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(table, ["x_mid", "median", "ci_low", "ci_high", "n"], "table")
+    x_mid = _numeric(table["x_mid"])
+    median = _numeric(table["median"])
+    keep = np.isfinite(x_mid) & np.isfinite(median) & (x_mid > 0) & (median > 0)
+    x_mid, median = x_mid[keep], median[keep]
+    below = np.clip(median - _numeric(table["ci_low"])[keep], 0, None)
+    above = np.clip(_numeric(table["ci_high"])[keep] - median, 0, None)
+    yerr = np.vstack([np.nan_to_num(below), np.nan_to_num(above)])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.errorbar(
+        x_mid,
+        median,
+        yerr=yerr,
+        fmt="o-",
+        color=color,
+        markersize=4,
+        linewidth=0.8,
+        elinewidth=1.0,
+        capsize=2,
+        label=label,
+        zorder=5,
+    )
+    _format_log_axis(ax.xaxis)
+    _format_log_axis(ax.yaxis)
+    return ax
+
+
+def plot_forest(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    xlabel: str = "estimate",
+) -> Axes:
+    """Draw a forest plot: one row per estimate, a point with its horizontal CI line.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    table : DataFrame
+        Columns ``label, estimate, ci_low, ci_high``; optionally ``group`` (rows coloured by
+        group, with a legend, groups in order of first appearance) and ``verdict`` (written at
+        the right edge of each row, coloured for supported / contradicted / inconclusive /
+        depends). Rows run top to bottom in table order; their labels are the y tick labels.
+        A missing estimate leaves the row empty but labelled.
+    reference : float, optional
+        Position of a dashed vertical reference line, e.g. ``1.0`` for an elasticity
+        ("engagement proportional to followers").
+    reference_label : str, optional
+        Legend label of the reference line.
+    xlabel : str, default "estimate"
+        Label of the x axis.
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(table, ["label", "estimate", "ci_low", "ci_high"], "table")
+    n = len(table)
+    rows = np.arange(n)
+    estimate = _numeric(table["estimate"])
+    xerr = np.vstack(
+        [
+            np.nan_to_num(np.clip(estimate - _numeric(table["ci_low"]), 0, None)),
+            np.nan_to_num(np.clip(_numeric(table["ci_high"]) - estimate, 0, None)),
+        ]
+    )
+    handles = []
+    if "group" in table.columns:
+        groups = table["group"].astype(str).to_numpy()
+        for group in pd.unique(groups):
+            mask = groups == group
+            handle = ax.errorbar(
+                estimate[mask],
+                rows[mask],
+                xerr=xerr[:, mask],
+                fmt="o",
+                capsize=3,
+                markersize=5,
+                label=group,
+                zorder=3,
+            )
+            handles.append(handle)
+    else:
+        ax.errorbar(
+            estimate,
+            rows,
+            xerr=xerr,
+            fmt="o",
+            capsize=3,
+            markersize=5,
+            color=_SCATTER_COLOUR,
+            zorder=3,
+        )
+    if reference is not None:
+        reference_line = ax.axvline(
+            reference,
+            color="#555555",
+            linestyle="--",
+            linewidth=1.0,
+            label=reference_label,
+            zorder=2,
+        )
+        if reference_label:
+            handles.append(reference_line)
+    ax.set_yticks(rows, labels=table["label"].astype(str).tolist())
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.grid(False, axis="y")
+    ax.set_xlabel(xlabel)
+    if "verdict" in table.columns:
+        for row, verdict in zip(rows, table["verdict"], strict=True):
+            if pd.isna(verdict):
+                continue
+            text = str(verdict)
+            ax.text(
+                1.01,
+                row,
+                text,
+                transform=ax.get_yaxis_transform(),
+                ha="left",
+                va="center",
+                fontsize=9,
+                color=_VERDICT_COLOURS.get(text.lower(), "#333333"),
+            )
+    if handles:
+        ax.legend(handles=handles, loc="best")
+    return ax
+
+
+def plot_tier_rates(
+    ax: Axes,
+    ours: pd.DataFrame,
+    references: pd.DataFrame | None = None,
+    *,
+    tier_scheme: str | TierScheme | None = None,
+) -> Axes:
+    """Set our per-tier engagement-rate medians beside published tier figures.
+
+    Followers on a log x axis, rate (a fraction, labelled as percent) on a log y axis. Our
+    series are points at each tier's geometric midpoint with a vertical CI bar and a
+    horizontal bar spanning the tier (several series are nudged apart slightly so they do
+    not hide each other; the horizontal bar still spans the exact tier). Each published
+    figure is a dashed horizontal segment over its tier, one colour per source.
+
+    Open tiers are closed **for drawing only**: an upper bound of inf (or missing) becomes
+    ``10 x lower``, and a lower bound of 0 becomes ``upper / 10``. A tier open at both ends
+    cannot be drawn and raises ValueError.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    ours : DataFrame
+        Columns ``label`` (series name, e.g. "TikTok by_user"), ``lower``, ``upper`` (tier
+        follower bounds), ``median``, ``ci_low``, ``ci_high`` (engagement rate as a
+        fraction). Rows with a missing or non-positive median are skipped.
+    references : DataFrame, optional
+        Published figures, columns ``source, year, grade, lower, upper, rate`` (rate as a
+        fraction). Each ``source, year, grade`` gets one legend entry
+        ``"source year (grade)"``. Rows with a missing or non-positive rate are skipped.
+    tier_scheme : str, TierScheme or None, default None
+        If given, its tiers are shaded behind as bands.
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(ours, ["label", "lower", "upper", "median", "ci_low", "ci_high"], "ours")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    lower, upper = _close_tiers(_numeric(ours["lower"]), _numeric(ours["upper"]))
+    median = _numeric(ours["median"])
+    ci_low, ci_high = _numeric(ours["ci_low"]), _numeric(ours["ci_high"])
+    names = ours["label"].astype(str).to_numpy()
+    series = pd.unique(names)
+    spans = [lower, upper]
+    handles = []
+    for i, name in enumerate(series):
+        mask = (names == name) & np.isfinite(median) & (median > 0)
+        nudge = 10 ** ((i - (len(series) - 1) / 2) * 0.04)
+        mid = np.sqrt(lower[mask] * upper[mask]) * nudge
+        yerr = np.vstack(
+            [
+                np.nan_to_num(np.clip(median[mask] - ci_low[mask], 0, None)),
+                np.nan_to_num(np.clip(ci_high[mask] - median[mask], 0, None)),
+            ]
+        )
+        xerr = np.clip(np.vstack([mid - lower[mask], upper[mask] - mid]), 0, None)
+        handle = ax.errorbar(
+            mid,
+            median[mask],
+            xerr=xerr,
+            yerr=yerr,
+            fmt="o",
+            markersize=5,
+            capsize=2,
+            elinewidth=1.0,
+            label=name,
+            zorder=4,
+        )
+        handles.append(handle)
+
+    if references is not None and len(references):
+        _require_columns(
+            references, ["source", "year", "grade", "lower", "upper", "rate"], "references"
+        )
+        ref_lower, ref_upper = _close_tiers(
+            _numeric(references["lower"]), _numeric(references["upper"])
+        )
+        spans += [ref_lower, ref_upper]
+        rate = _numeric(references["rate"])
+        valid = np.isfinite(rate) & (rate > 0)
+        sources = references["source"].astype(str).to_numpy()
+        years = references["year"].map(lambda y: f" {_year_text(y)}".rstrip())
+        grades = references["grade"].map(lambda g: "" if pd.isna(g) else f" ({g})")
+        entries = (references["source"].astype(str) + years + grades).to_numpy(dtype=str)
+        colours = {
+            s: _REFERENCE_COLOURS[k % len(_REFERENCE_COLOURS)]
+            for k, s in enumerate(pd.unique(sources))
+        }
+        drawn_per_source: dict[str, int] = {}
+        for entry in pd.unique(entries):
+            rows = entries == entry
+            source = sources[rows][0]
+            dash_index = drawn_per_source.get(source, 0)
+            drawn_per_source[source] = dash_index + 1
+            mask = rows & valid
+            handle = ax.hlines(
+                rate[mask],
+                ref_lower[mask],
+                ref_upper[mask],
+                colors=colours[source],
+                linestyles=_REFERENCE_DASHES[dash_index % len(_REFERENCE_DASHES)],
+                linewidth=1.8,
+                label=entry,
+                zorder=3,
+            )
+            handles.append(handle)
+
+    low, high = _decade_limits(np.concatenate(spans))
+    xmin, xmax = 10**low, 10**high
+    ax.set_xlim(xmin, xmax)
+    if tier_scheme is not None:
+        _draw_tier_bands(ax, tier_scheme, xmin, xmax)
+    _format_log_axis(ax.xaxis)
+    _format_log_axis(ax.yaxis, formatter=format_percent, subs=(1.0, 2.0, 5.0))
+    ax.set_xlabel("followers (log scale)")
+    ax.set_ylabel("engagement rate (log scale)")
+    ax.legend(handles=handles, loc="best", fontsize=8)
     return ax
