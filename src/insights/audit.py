@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights.claims import CLAIMS
 from insights.tiers import assign_tiers
 
 __all__ = [
@@ -25,17 +26,6 @@ __all__ = [
     "claim_coverage",
 ]
 
-#: The claims under test (DESIGN.md), short form.
-CLAIMS = {
-    "C1": "engagement rate falls as followers grow",
-    "C2": "micro-creators have lower cost per engagement / higher ROI",
-    "C3": "verdicts depend on the definition of 'micro'",
-    "C4": "a group of micro-creators beats one big creator for one budget",
-    "C5": "small creators get more comments per like",
-    "C6": "big accounts have a lower share of authentic engagement",
-    "C7": "niche / cross-platform creators outperform",
-    "C8": "40% of Twitter users bought because of an influencer's tweet",
-}
 
 #: Columns that measure engagement, per table, in order of preference.
 #: Views measure reach, not engagement, so they do not count here.

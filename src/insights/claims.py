@@ -1,0 +1,617 @@
+"""Claim tests: one function per claim, each returning a :class:`ClaimResult` with a verdict.
+
+A verdict is never a bare p-value: it is a rule applied to a 95% confidence interval of an
+effect size whose meaning is stated in each function's docstring. The verdicts are
+
+``supported``
+    the whole interval lies on the side of the line the claim predicts;
+``contradicted``
+    the whole interval lies on the other side;
+``inconclusive``
+    the interval contains the line, or nothing could be estimated (``notes`` say why);
+``depends``
+    the answer turns on an assumption the data cannot fix (used by the pricing claims).
+
+Every result carries the data set, n, the method and notes (what counted as engagement, rows
+dropped and why, the follower range the estimate covers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from insights import metrics, stats
+
+__all__ = [
+    "CLAIMS",
+    "VERDICTS",
+    "ClaimResult",
+    "verdict_for_interval",
+    "results_table",
+    "default_components",
+    "ModelData",
+    "engagement_model_data",
+    "engagement_vs_followers",
+    "comments_per_like_vs_followers",
+    "authenticity_vs_followers",
+]
+
+#: The claims under test (DESIGN.md), short form.
+CLAIMS = {
+    "C1": "engagement rate falls as followers grow",
+    "C2": "micro-creators have lower cost per engagement / higher ROI",
+    "C3": "verdicts depend on the definition of 'micro'",
+    "C4": "a group of micro-creators beats one big creator for one budget",
+    "C5": "small creators get more comments per like",
+    "C6": "big accounts have a lower share of authentic engagement",
+    "C7": "niche / cross-platform creators outperform",
+    "C8": "40% of Twitter users bought because of an influencer's tweet",
+}
+
+VERDICTS = ("supported", "contradicted", "inconclusive", "depends")
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The answer to one claim on one data set.
+
+    Attributes
+    ----------
+    claim : str
+        Claim id (``"C1"`` …, see :data:`CLAIMS`).
+    dataset : str
+        Which data (and which part of it) the estimate comes from.
+    estimate, ci_low, ci_high : float
+        The effect size and its confidence interval (NaN when not computable).
+    n : int
+        Rows the estimate rests on (posts or creators; ``method`` says which).
+    verdict : str
+        One of :data:`VERDICTS`.
+    method : str
+        Estimator, errors, controls.
+    notes : tuple of str
+        Caveats: engagement definition, rows dropped, follower range, selection warnings.
+    """
+
+    claim: str
+    dataset: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    n: int
+    verdict: str
+    method: str
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+
+def verdict_for_interval(ci_low: float, ci_high: float, *, line: float, claim_side: str) -> str:
+    """Apply the verdict rule: which side of ``line`` the whole interval lies on.
+
+    Parameters
+    ----------
+    ci_low, ci_high : float
+    line : float
+        The value that separates the claim from its opposite (1 for the C1 elasticity).
+    claim_side : {"below", "above"}
+        Where the claim puts the effect.
+
+    Examples
+    --------
+    >>> verdict_for_interval(0.80, 0.90, line=1.0, claim_side="below")
+    'supported'
+    >>> verdict_for_interval(1.02, 1.10, line=1.0, claim_side="below")
+    'contradicted'
+    >>> verdict_for_interval(0.95, 1.05, line=1.0, claim_side="below")
+    'inconclusive'
+    """
+    if claim_side not in ("below", "above"):
+        raise ValueError(f"claim_side must be 'below' or 'above', got {claim_side!r}")
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return "inconclusive"
+    below, above = ci_high < line, ci_low > line
+    if claim_side == "below":
+        return "supported" if below else "contradicted" if above else "inconclusive"
+    return "supported" if above else "contradicted" if below else "inconclusive"
+
+
+def results_table(results: Iterable[ClaimResult]) -> pd.DataFrame:
+    """Stack results into a table (notes joined with "; "), in the order given.
+
+    Examples
+    --------
+    >>> r = ClaimResult("C1", "toy", 0.8, 0.7, 0.9, 50, "supported", "OLS", ("a", "b"))
+    >>> results_table([r])[["claim", "verdict", "notes"]].to_dict("records")
+    [{'claim': 'C1', 'verdict': 'supported', 'notes': 'a; b'}]
+    """
+    rows = []
+    for result in results:
+        row = asdict(result)
+        row["notes"] = "; ".join(result.notes)
+        rows.append(row)
+    columns = ["claim", "dataset", "estimate", "ci_low", "ci_high", "n", "verdict", "method",
+               "notes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# shared pieces
+
+
+def _table_kind(frame: pd.DataFrame) -> str:
+    return "posts" if "post_id" in frame.columns else "creators"
+
+
+def _dataset_name(frame: pd.DataFrame, dataset: str | None) -> str:
+    if dataset is not None:
+        return dataset
+    if "dataset" in frame.columns and frame["dataset"].notna().any():
+        return ", ".join(sorted(frame["dataset"].dropna().astype(str).unique()))
+    return "unnamed"
+
+
+def _has_values(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and frame[column].notna().any()
+
+
+def default_components(frame: pd.DataFrame) -> tuple[str, ...]:
+    """What counts as an engagement when the caller does not say: likes + comments.
+
+    Posts: ``likes``, ``comments`` (those present). Creators: ``avg_likes``,
+    ``avg_comments`` (those present), else ``avg_engagement``. Shares are left out by default
+    so that platforms are comparable (Instagram exports have none); pass ``components`` to
+    include them.
+
+    Examples
+    --------
+    >>> default_components(pd.DataFrame({"avg_likes": [1.0], "avg_comments": [None]}))
+    ('avg_likes',)
+    """
+    if _table_kind(frame) == "posts":
+        found = tuple(c for c in ("likes", "comments") if _has_values(frame, c))
+    else:
+        found = tuple(c for c in ("avg_likes", "avg_comments") if _has_values(frame, c))
+        if not found and _has_values(frame, "avg_engagement"):
+            found = ("avg_engagement",)
+    if not found:
+        raise ValueError(
+            "no engagement columns with values (looked for likes/comments, avg_likes/"
+            f"avg_comments, avg_engagement); columns are {list(frame.columns)}"
+        )
+    return found
+
+
+def _drop_note(status: pd.Series, what: str) -> str | None:
+    counts = status[status != "ok"].value_counts()
+    counts = counts[counts > 0]
+    if counts.empty:
+        return None
+    detail = ", ".join(f"{n} {reason}" for reason, n in counts.items())
+    return f"{int(counts.sum())} rows without a usable {what} ({detail})"
+
+
+def _range_note(fit: stats.Elasticity) -> str:
+    return f"followers {fit.x_min:,.0f} to {fit.x_max:,.0f}"
+
+
+def _missing_note(values: pd.Series | np.ndarray, what: str, *, positive: bool) -> str | None:
+    """Note how many rows lack a usable value (missing, or not positive if ``positive``)."""
+    arr = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    bad = ~np.isfinite(arr)
+    if positive:
+        bad |= np.isfinite(arr) & (arr <= 0)
+    count = int(bad.sum())
+    if not count:
+        return None
+    kind = "missing or not positive" if positive else "missing"
+    return f"{count} rows without a usable {what} ({kind})"
+
+
+def _fit_or_none(
+    work: pd.DataFrame,
+    *,
+    y: str,
+    controls: Sequence[str],
+    fe: str | None,
+    cluster: str | None,
+    method: str,
+    ci: str,
+    rng: np.random.Generator | None,
+    n_resamples: int,
+    level: float,
+) -> tuple[stats.Elasticity | None, tuple[float, float] | None, str, str | None]:
+    """Fit and (optionally) bootstrap; return (fit, interval, method text, failure note)."""
+    if ci not in ("robust", "bootstrap"):
+        raise ValueError(f"ci must be 'robust' or 'bootstrap', got {ci!r}")
+    if method not in ("ols", "median"):
+        raise ValueError(f"method must be 'ols' or 'median', got {method!r}")
+    if method == "median" and (cluster is not None or ci == "bootstrap"):
+        raise ValueError("method='median' is for creator-level tables with robust intervals")
+    if ci == "bootstrap" and not isinstance(rng, np.random.Generator):
+        raise TypeError("ci='bootstrap' needs rng=np.random.default_rng(seed)")
+    try:
+        if method == "median":
+            fit = stats.quantile_elasticity(work, y=y, controls=controls, fe=fe, level=level)
+        else:
+            fit = stats.fit_elasticity(
+                work, y=y, controls=controls, fe=fe, cluster=cluster, level=level
+            )
+        interval = (fit.ci_low, fit.ci_high)
+        text = fit.method
+        if ci == "bootstrap":
+            boot = stats.bootstrap_elasticity(
+                work, y=y, controls=controls, fe=fe, cluster=cluster,
+                n_resamples=n_resamples, rng=rng, level=level,
+            )
+            interval = (boot.ci_low, boot.ci_high)
+            text = boot.method
+        return fit, interval, text, None
+    except stats.InsufficientDataError as error:
+        return None, None, f"not estimated ({method})", str(error)
+
+
+def _claim_result(
+    claim: str,
+    dataset: str,
+    fit: stats.Elasticity | None,
+    interval: tuple[float, float] | None,
+    method: str,
+    failure: str | None,
+    notes: list[str],
+    *,
+    line: float,
+    claim_side: str,
+    n_usable: int,
+) -> ClaimResult:
+    notes = [n for n in notes if n]
+    if fit is None:
+        return ClaimResult(claim, dataset, np.nan, np.nan, np.nan, n_usable, "inconclusive",
+                           method, tuple([*notes, f"could not estimate: {failure}"]))
+    low, high = interval
+    if fit.dropped:
+        notes.append(f"the fit uses {fit.n} of {fit.n + fit.dropped} rows")
+    notes.append(_range_note(fit))
+    return ClaimResult(
+        claim,
+        dataset,
+        fit.estimate,
+        float(low),
+        float(high),
+        fit.n,
+        verdict_for_interval(low, high, line=line, claim_side=claim_side),
+        method,
+        tuple(notes),
+    )
+
+
+def _creator_means(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Per-creator mean of each column over a posts table (one row per platform, creator)."""
+    merged = None
+    for column in columns:
+        table = metrics.creator_engagement(frame, components=(column,), stat="mean")
+        table = table.rename(columns={"engagement": column})
+        keep = [c for c in ("platform", "creator", "followers", "n_posts") if c in table.columns]
+        table = table[[*keep, column]]
+        merged = table if merged is None else merged.merge(table, on=keep, how="outer")
+    return merged
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """What a C1 fit runs on: the model frame and how to fit it.
+
+    ``frame`` has ``y`` (engagements, NaN where not computable), ``followers`` and, as
+    needed, ``creator`` (the cluster), ``log_age`` (control) and the fixed-effect column.
+    Pass the fields to :func:`insights.stats.fit_elasticity` (or the bootstrap) to get the
+    fit behind :func:`engagement_vs_followers`, e.g. to draw its line.
+    """
+
+    frame: pd.DataFrame
+    y: str
+    controls: tuple[str, ...]
+    fe: str | None
+    cluster: str | None
+    notes: tuple[str, ...]
+
+
+def engagement_model_data(
+    frame: pd.DataFrame,
+    *,
+    components: Sequence[str] | None = None,
+    control_age: bool = True,
+    fe: str | None = None,
+    aggregate: str | None = None,
+) -> ModelData:
+    """Build the model frame of :func:`engagement_vs_followers` (same arguments).
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"post_id": ["1", "2", "3"], "creator": ["a", "a", "b"],
+    ...                       "likes": [10, 0, 5], "comments": [1, 0, None],
+    ...                       "followers": [100, 100, 50], "age_days": [1.0, 3.0, 7.0]})
+    >>> data = engagement_model_data(posts)
+    >>> data.frame["engagement"].tolist(), data.controls, data.cluster
+    ([11.0, 0.0, nan], ('log_age',), 'creator')
+    >>> data.notes[-1]
+    '1 rows with zero engagement cannot enter a log model and are left out'
+    """
+    kind = _table_kind(frame)
+    if isinstance(components, str):
+        components = (components,)
+    components = tuple(components) if components is not None else default_components(frame)
+    notes = [f"engagement = {' + '.join(components)}"]
+    if aggregate is not None:
+        if kind != "posts":
+            raise ValueError("aggregate= applies to posts tables; this is a creators table")
+        if fe is not None:
+            raise ValueError("aggregate= gives one row per creator; fixed effects do not apply")
+        per_creator = metrics.creator_engagement(frame, components=components, stat=aggregate)
+        engagement = pd.DataFrame(
+            {"value": per_creator["engagement"], "status": per_creator["status"]}
+        )
+        source = per_creator
+        kind = "creators"
+        notes.append(f"creator {aggregate} engagement per post over {len(frame)} posts")
+    else:
+        engagement = metrics.engagement(frame, components=components)
+        source = frame
+    if "followers" not in source.columns:
+        raise KeyError(f"no 'followers' column; columns are {list(source.columns)}")
+    work = pd.DataFrame(
+        {"engagement": engagement["value"].to_numpy(),
+         "followers": source["followers"].to_numpy()}
+    )
+    cluster = None
+    controls: list[str] = []
+    if kind == "posts":
+        if "creator" not in frame.columns:
+            raise KeyError("a posts table needs a 'creator' column to cluster errors by creator")
+        work["creator"] = frame["creator"].to_numpy()
+        cluster = "creator"
+        if control_age and _has_values(frame, "age_days"):
+            age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                work["log_age"] = np.where(age >= 0, np.log1p(age), np.nan)
+            controls.append("log_age")
+            notes.append("controls log(1 + post age in days)")
+            notes.append(_missing_note(work["log_age"], "post age", positive=False))
+    if fe is not None:
+        if fe not in frame.columns:
+            raise KeyError(f"fixed-effect column {fe!r} not in the table")
+        work[fe] = frame[fe].to_numpy()
+        notes.append(f"{fe} fixed effects")
+        missing_fe = int(work[fe].isna().sum())
+        if missing_fe:
+            notes.append(f"{missing_fe} rows without a {fe} (left out)")
+    notes.append(_missing_note(work["followers"], "follower count", positive=True))
+    notes.append(_drop_note(engagement["status"], "engagement"))
+    zero = int((work["engagement"] == 0).sum())
+    if zero:
+        notes.append(f"{zero} rows with zero engagement cannot enter a log model and are left out")
+    return ModelData(work, "engagement", tuple(controls), fe, cluster,
+                     tuple(n for n in notes if n))
+
+
+# --------------------------------------------------------------------------------------------
+# C1
+
+
+def engagement_vs_followers(
+    frame: pd.DataFrame,
+    *,
+    rng: np.random.Generator | None = None,
+    components: Sequence[str] | None = None,
+    control_age: bool = True,
+    fe: str | None = None,
+    aggregate: str | None = None,
+    method: str = "ols",
+    ci: str = "robust",
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+) -> ClaimResult:
+    """C1: does engagement rate fall as follower count grows?
+
+    The estimate is the elasticity ``b`` of engagements with respect to followers,
+    ``log(engagements) = a + b log(followers) + controls``. Engagement *rate* per follower
+    scales as ``followers^(b - 1)``, so
+
+    * ``supported`` iff the whole 95% CI of ``b`` lies **below 1** (rate falls with size);
+    * ``contradicted`` iff it lies **above 1** (rate rises with size);
+    * ``inconclusive`` otherwise, or when nothing could be estimated.
+
+    Note that ``b < 1`` with ``b > 0`` still means bigger accounts get *more* engagements in
+    total; the claim is about the rate.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A canonical posts table (has ``post_id``; one row per post, errors clustered by
+        ``creator``) or creators table (one row per creator, HC3 errors).
+    rng : numpy.random.Generator, optional
+        Needed only for ``ci="bootstrap"``.
+    components : sequence of str, optional
+        Columns summed into engagements; default :func:`default_components` (likes +
+        comments).
+    control_age : bool, default True
+        On posts tables with ``age_days``, control for ``log(1 + age_days)`` (older posts
+        have had longer to collect engagement).
+    fe : str, optional
+        Fixed effects column, e.g. ``"sound"`` for TikTok videos sampled per sound.
+    aggregate : {"mean", "median"}, optional
+        On a posts table, first reduce to one row per creator (the creator's mean or median
+        engagement per post, :func:`insights.metrics.creator_engagement`) and fit at creator
+        level with HC3 errors; no age control or fixed effects then.
+    method : {"ols", "median"}
+        ``"median"`` is a median (quantile) regression, creator tables only.
+    ci : {"robust", "bootstrap"}
+        Analytic robust/cluster-robust interval, or a percentile bootstrap (by creator for
+        posts) driven by ``rng``.
+    n_resamples : int
+    level : float
+    dataset : str, optional
+        Label for the result; default the table's ``dataset`` column.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = 10 ** rng.uniform(3, 7, 400)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.1 * f**0.85,
+    ...                          "avg_comments": 0.002 * f**0.85})
+    >>> creators["avg_likes"] *= np.exp(rng.normal(0, 0.4, 400))
+    >>> result = engagement_vs_followers(creators, dataset="toy")
+    >>> result.claim, round(result.estimate, 2), result.verdict
+    ('C1', 0.85, 'supported')
+    """
+    data = engagement_model_data(
+        frame, components=components, control_age=control_age, fe=fe, aggregate=aggregate
+    )
+    notes = list(data.notes)
+    fit, interval, text, failure = _fit_or_none(
+        data.frame, y=data.y, controls=data.controls, fe=data.fe, cluster=data.cluster,
+        method=method, ci=ci, rng=rng, n_resamples=n_resamples, level=level,
+    )
+    if fit is not None and fit.n_clusters is not None:
+        notes.append(f"{fit.n_clusters} creators")
+    return _claim_result(
+        "C1", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
+        line=1.0, claim_side="below", n_usable=int((data.frame[data.y] > 0).sum()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# C5
+
+
+def comments_per_like_vs_followers(
+    frame: pd.DataFrame,
+    *,
+    rng: np.random.Generator | None = None,
+    ci: str = "robust",
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+) -> ClaimResult:
+    """C5: do small creators get more comments per like?
+
+    The estimate is the elasticity ``c`` of comments-per-like with respect to followers,
+    ``log(comments / likes) = a + c log(followers)``, at creator level (a posts table is first
+    reduced to each creator's mean likes and mean comments, which keeps posts with zero
+    comments in the means). ``c`` equals the comments elasticity minus the likes elasticity.
+
+    * ``supported`` iff the 95% CI of ``c`` lies **below 0** (comments per like fall with
+      size);
+    * ``contradicted`` iff it lies **above 0**;
+    * ``inconclusive`` otherwise.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = 10 ** rng.uniform(3, 7, 300)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f,
+    ...                          "avg_comments": 0.01 * f**0.8 * np.exp(rng.normal(0, .3, 300))})
+    >>> result = comments_per_like_vs_followers(creators, dataset="toy")
+    >>> round(result.estimate, 1), result.verdict
+    (-0.2, 'supported')
+    """
+    if _table_kind(frame) == "posts":
+        creators = _creator_means(frame, ("likes", "comments"))
+        likes, comments = "likes", "comments"
+        level_note = "creator means over posts"
+    else:
+        creators = frame
+        likes, comments = "avg_likes", "avg_comments"
+        level_note = "creator averages"
+    ratio = metrics.comments_per_like(creators, comments=comments, likes=likes)
+    work = pd.DataFrame(
+        {"comments_per_like": ratio["value"].to_numpy(), "followers": creators["followers"]}
+    )
+    notes = [f"comments per like = {comments} / {likes} ({level_note})",
+             _missing_note(work["followers"], "follower count", positive=True),
+             _drop_note(ratio["status"], "comments-per-like ratio")]
+    zero = int((work["comments_per_like"] == 0).sum())
+    if zero:
+        notes.append(f"{zero} creators with zero comments are left out of the log model")
+    fit, interval, text, failure = _fit_or_none(
+        work, y="comments_per_like", controls=(), fe=None, cluster=None, method="ols", ci=ci,
+        rng=rng, n_resamples=n_resamples, level=level,
+    )
+    return _claim_result(
+        "C5", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
+        line=0.0, claim_side="below", n_usable=int((work["comments_per_like"] > 0).sum()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# C6
+
+
+def authenticity_vs_followers(
+    frame: pd.DataFrame,
+    *,
+    authentic: str = "authentic_engagement",
+    total: str = "avg_engagement",
+    rng: np.random.Generator | None = None,
+    ci: str = "robust",
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+) -> ClaimResult:
+    """C6: do big accounts have a lower share of authentic engagement?
+
+    The estimate is the elasticity ``s`` of the authentic share with respect to followers,
+    ``log(authentic / total) = a + s log(followers)`` (creator level, HC3 errors).
+
+    * ``supported`` iff the 95% CI of ``s`` lies **below 0** (the share falls with size);
+    * ``contradicted`` iff it lies **above 0**;
+    * ``inconclusive`` otherwise.
+
+    The share is the data provider's classification of engagement as coming from real
+    accounts; the verdict can be no better than that classifier. Shares above 1 are impossible
+    by definition and are counted in the notes.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = 10 ** rng.uniform(6, 8, 300)
+    >>> total = 0.02 * f
+    >>> share = np.clip(0.8 * (f / 1e6) ** -0.05 * np.exp(rng.normal(0, 0.1, 300)), 0, 1)
+    >>> frame = pd.DataFrame({"followers": f, "avg_engagement": total,
+    ...                       "authentic_engagement": total * share})
+    >>> authenticity_vs_followers(frame, dataset="toy").verdict
+    'supported'
+    """
+    for column in (authentic, total, "followers"):
+        if column not in frame.columns:
+            raise KeyError(
+                f"column {column!r} not in the table; columns are {list(frame.columns)}"
+            )
+    share = metrics.ratio(frame[authentic], frame[total])
+    work = pd.DataFrame({"authentic_share": share["value"].to_numpy(),
+                         "followers": frame["followers"].to_numpy()})
+    notes = [f"authentic share = {authentic} / {total}",
+             _missing_note(work["followers"], "follower count", positive=True),
+             _drop_note(share["status"], "authentic share")]
+    above_one = int((work["authentic_share"] > 1).sum())
+    if above_one:
+        notes.append(f"{above_one} rows have authentic > total engagement (kept as given)")
+    zero = int((work["authentic_share"] == 0).sum())
+    if zero:
+        notes.append(f"{zero} rows with zero authentic engagement are left out of the log model")
+    fit, interval, text, failure = _fit_or_none(
+        work, y="authentic_share", controls=(), fe=None, cluster=None, method="ols", ci=ci,
+        rng=rng, n_resamples=n_resamples, level=level,
+    )
+    return _claim_result(
+        "C6", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
+        line=0.0, claim_side="below", n_usable=int((work["authentic_share"] > 0).sum()),
+    )

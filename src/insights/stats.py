@@ -1,0 +1,887 @@
+"""Statistics for "how does engagement scale with size": elasticities, medians, bootstraps.
+
+The key quantity (DESIGN, "The key quantity") is the elasticity ``b`` in
+
+    log(y) = a + b * log(x) + controls
+
+where ``y`` is an engagement count (or a ratio such as comments per like) and ``x`` is the
+follower count. Engagement *rate* per follower falls with size iff ``b < 1``.
+
+Functions here take a DataFrame and column *names*, take logs themselves, and drop rows they
+cannot use (missing, zero or negative ``y``/``x``, non-finite controls); the number dropped is
+returned with every result, never hidden. Results are small frozen dataclasses.
+
+Library choices
+---------------
+* Point estimates and robust or cluster-robust standard errors come from statsmodels ``OLS``
+  (``HC3`` for creator-level data, ``cluster`` for posts clustered by creator) and
+  ``QuantReg`` for the median regression: well-kept, well-tested implementations.
+* Confidence intervals use Student's t with ``n - k`` degrees of freedom for HC errors and
+  ``G - 1`` for ``G`` clusters (statsmodels' robust default is the normal, which is too narrow
+  with few clusters).
+* The bootstrap is written here because it must be vectorised: every resample is a vector of
+  unit counts, and the normal equations of all resamples are formed with one matrix product
+  over per-unit sufficient statistics (``X'X`` and ``X'y`` summed within each resampling unit).
+  A resample costs O(G k^2) instead of a refit over n rows. :func:`bootstrap_elasticity_loop`
+  is the plain loop of refits over the same resamples, kept for tests and the benchmark.
+
+Fixed effects (e.g. one per TikTok sound) enter as dummy columns, so the degrees of freedom
+are right by construction; more than :data:`MAX_FIXED_EFFECT_LEVELS` levels is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats as sps
+
+from insights.tiers import TierScheme, assign_tiers, scheme, tier_bands
+
+__all__ = [
+    "MAX_FIXED_EFFECT_LEVELS",
+    "InsufficientDataError",
+    "Elasticity",
+    "BootstrapResult",
+    "fit_elasticity",
+    "quantile_elasticity",
+    "piecewise_elasticity",
+    "bootstrap_elasticity",
+    "bootstrap_elasticity_loop",
+    "fit_line",
+    "bootstrap_median",
+    "group_medians",
+    "tier_medians",
+    "binned_medians",
+]
+
+MAX_FIXED_EFFECT_LEVELS = 500
+"""Most levels a fixed effect may have (each is one dummy column)."""
+
+
+class InsufficientDataError(ValueError):
+    """Too few usable rows (or no spread in x) to estimate what was asked."""
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    """One elasticity estimate with its interval and what went into it.
+
+    Attributes
+    ----------
+    estimate, se, ci_low, ci_high : float
+        Slope of log(y) on log(x), its standard error and the ``level`` confidence interval.
+    n : int
+        Rows used.
+    n_clusters : int or None
+        Clusters, when errors are clustered.
+    dropped : int
+        Rows of the input left out (missing, non-positive y or x, non-finite controls).
+    intercept : float
+        ``a`` at the mean of the controls (controls and dummies are centred), so that
+        ``exp(intercept + estimate * log(x))`` is the fitted geometric-mean line.
+    cov_ab : tuple of float
+        ``(var(a), cov(a, b), var(b))`` for the CI band of the line (:func:`fit_line`).
+    method : str
+        Human-readable description: estimator, errors, controls, fixed effects.
+    level : float
+        Confidence level.
+    y, x : str
+        Column names.
+    x_min, x_max : float
+        Range of x among the rows used (an elasticity says nothing outside it).
+    """
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_clusters: int | None
+    dropped: int
+    intercept: float
+    cov_ab: tuple[float, float, float]
+    method: str
+    level: float
+    y: str
+    x: str
+    x_min: float
+    x_max: float
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """A bootstrap percentile interval for an elasticity.
+
+    ``estimate`` is the full-sample OLS slope; ``se`` is the standard deviation of the
+    resampled slopes; ``draws`` holds them (``NaN`` where a resample was singular, counted in
+    ``n_failed``). ``n_units`` is the number of resampling units (rows, or clusters).
+    """
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_units: int
+    n_resamples: int
+    n_failed: int
+    dropped: int
+    level: float
+    method: str
+    draws: np.ndarray = field(repr=False, compare=False)
+
+
+# --------------------------------------------------------------------------------------------
+# design matrices
+
+
+@dataclass(frozen=True)
+class _Design:
+    X: np.ndarray  # (n, k): const, log x, centred controls, centred dummies
+    y: np.ndarray  # (n,)
+    log_x: np.ndarray
+    clusters: np.ndarray | None  # integer codes, or None
+    n_clusters: int | None
+    dropped: int
+    description: str
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        raise KeyError(f"column {column!r} not in the table; columns are {list(frame.columns)}")
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _design(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str,
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    extra_columns: int = 0,
+) -> _Design:
+    yv = _numeric(frame, y)
+    xv = _numeric(frame, x)
+    control_values = [_numeric(frame, c) for c in controls]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = np.isfinite(yv) & np.isfinite(xv) & (yv > 0) & (xv > 0)
+    for values in control_values:
+        keep &= np.isfinite(values)
+    for column in (fe, cluster):
+        if column is not None:
+            if column not in frame.columns:
+                raise KeyError(
+                    f"column {column!r} not in the table; columns are {list(frame.columns)}"
+                )
+            keep &= frame[column].notna().to_numpy()
+    n = int(keep.sum())
+    log_y = np.log(yv[keep])
+    log_x = np.log(xv[keep])
+    blocks = [np.ones(n), log_x]
+    for values in control_values:
+        kept = values[keep]
+        blocks.append(kept - kept.mean() if n else kept)
+    parts = [f"log({y}) on log({x})"]
+    if controls:
+        parts.append("controls " + ", ".join(controls))
+    if fe is not None:
+        codes, levels = pd.factorize(frame.loc[keep, fe], sort=True)
+        if len(levels) > MAX_FIXED_EFFECT_LEVELS:
+            raise ValueError(
+                f"fixed effect {fe!r} has {len(levels)} levels; at most "
+                f"{MAX_FIXED_EFFECT_LEVELS} are supported as dummies"
+            )
+        dummies = np.eye(len(levels))[codes][:, 1:] if len(levels) > 1 else np.empty((n, 0))
+        blocks.extend((dummies - dummies.mean(axis=0)).T)
+        parts.append(f"{fe} fixed effects ({len(levels)})")
+    X = np.column_stack(blocks) if n else np.empty((0, len(blocks)))
+    clusters = None
+    n_clusters = None
+    if cluster is not None:
+        clusters, cluster_levels = pd.factorize(frame.loc[keep, cluster], sort=True)
+        n_clusters = len(cluster_levels)
+    k = X.shape[1] + extra_columns
+    if n <= k + 1:
+        raise InsufficientDataError(
+            f"{n} usable rows for log({y}) on log({x}) with {k} parameters; need at least "
+            f"{k + 2} rows with positive {y!r} and {x!r}"
+            + (f" (dropped {len(frame) - n})" if len(frame) > n else "")
+        )
+    if np.ptp(log_x) == 0:
+        raise InsufficientDataError(f"all usable rows have the same {x!r}; no slope to fit")
+    if n_clusters is not None and n_clusters < 3:
+        raise InsufficientDataError(f"{n_clusters} clusters of {cluster!r}; need at least 3")
+    return _Design(
+        X=X,
+        y=log_y,
+        log_x=log_x,
+        clusters=clusters,
+        n_clusters=n_clusters,
+        dropped=len(frame) - n,
+        description="; ".join(parts),
+    )
+
+
+def _t_quantile(level: float, df: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    return float(sps.t.ppf(0.5 + level / 2, df))
+
+
+# --------------------------------------------------------------------------------------------
+# fits
+
+
+def fit_elasticity(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    cov: str = "HC3",
+    level: float = 0.95,
+) -> Elasticity:
+    """Fit ``log(y) = a + b log(x) + controls`` by OLS; return ``b`` with a robust CI.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per creator (use ``cov="HC3"``) or per post (pass ``cluster="creator"``).
+    y, x : str
+        Columns of positive counts; logs are taken here. Rows where either is missing, zero
+        or negative are dropped and counted in ``dropped`` (zero engagement cannot be logged;
+        say so when it is common).
+    controls : sequence of str
+        Columns entered linearly as they are (transform them first, e.g. log of post age).
+    fe : str, optional
+        Categorical column entered as fixed effects (dummies), e.g. ``"sound"``.
+    cluster : str, optional
+        Cluster-robust errors by this column (e.g. ``"creator"`` for post-level data);
+        overrides ``cov``. The interval uses t with ``G - 1`` degrees of freedom.
+    cov : {"HC3", "HC1", "HC0", "nonrobust"}
+        Covariance when not clustering. ``HC3`` is the safe default for heteroskedastic
+        creator-level data.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    Elasticity
+
+    Raises
+    ------
+    InsufficientDataError
+        Too few usable rows, fewer than 3 clusters, or no spread in ``x``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> followers = 10 ** rng.uniform(3, 7, 500)
+    >>> likes = 0.05 * followers**0.8 * np.exp(rng.normal(0, 0.3, 500))
+    >>> fit = fit_elasticity(pd.DataFrame({"likes": likes, "followers": followers}), y="likes")
+    >>> round(fit.estimate, 2), fit.ci_low < 0.8 < fit.ci_high, fit.n
+    (0.8, True, 500)
+    """
+    design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
+    model = sm.OLS(design.y, design.X)
+    if cluster is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
+        df = design.n_clusters - 1
+        errors = f"errors clustered by {cluster} ({design.n_clusters})"
+    else:
+        result = model.fit() if cov == "nonrobust" else model.fit(cov_type=cov)
+        df = result.df_resid
+        errors = f"{cov} errors"
+    return _elasticity_from(result, design, df, level, f"OLS {design.description}; {errors}", y, x)
+
+
+def _elasticity_from(result, design, df, level, method, y, x) -> Elasticity:
+    params = np.asarray(result.params)
+    cov_matrix = np.asarray(result.cov_params())
+    se = float(np.sqrt(cov_matrix[1, 1]))
+    half = _t_quantile(level, df) * se
+    return Elasticity(
+        estimate=float(params[1]),
+        se=se,
+        ci_low=float(params[1] - half),
+        ci_high=float(params[1] + half),
+        n=len(design.y),
+        n_clusters=design.n_clusters,
+        dropped=design.dropped,
+        intercept=float(params[0]),
+        cov_ab=(float(cov_matrix[0, 0]), float(cov_matrix[0, 1]), float(cov_matrix[1, 1])),
+        method=method,
+        level=level,
+        y=y,
+        x=x,
+        x_min=float(np.exp(design.log_x.min())),
+        x_max=float(np.exp(design.log_x.max())),
+    )
+
+
+def quantile_elasticity(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    q: float = 0.5,
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    level: float = 0.95,
+) -> Elasticity:
+    """Quantile (default: median) regression of ``log(y)`` on ``log(x)``.
+
+    The median line is not pulled by viral outliers. Standard errors are statsmodels'
+    kernel sandwich (robust to heteroskedasticity, but they assume independent rows: use it on
+    creator-level data, not on posts clustered by creator).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> followers = 10 ** rng.uniform(3, 7, 400)
+    >>> likes = followers**0.9 * np.exp(rng.standard_t(2, 400))  # heavy tails
+    >>> fit = quantile_elasticity(pd.DataFrame({"likes": likes, "followers": followers}),
+    ...                           y="likes")
+    >>> fit.ci_low < 0.9 < fit.ci_high
+    True
+    """
+    if not 0 < q < 1:
+        raise ValueError(f"q must be in (0, 1), got {q}")
+    design = _design(frame, y=y, x=x, controls=controls, fe=fe)
+    result = sm.QuantReg(design.y, design.X).fit(q=q, max_iter=5000)
+    return _elasticity_from(
+        result,
+        design,
+        result.df_resid,
+        level,
+        f"quantile regression (q={q:g}) {design.description}; kernel sandwich errors",
+        y,
+        x,
+    )
+
+
+def piecewise_elasticity(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    knots: Sequence[float] = (1e4, 1e5, 1e6),
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    cov: str = "HC3",
+    level: float = 0.95,
+    min_segment: int = 20,
+) -> pd.DataFrame:
+    """Piecewise-linear elasticity: a separate slope between consecutive knots of ``x``.
+
+    The model is one continuous linear spline in ``log(x)`` with hinges at ``log(knots)``,
+    fitted by OLS like :func:`fit_elasticity`. Knots are dropped (and the neighbouring
+    segments merged) while a segment holds fewer than ``min_segment`` rows, so every slope
+    rests on data.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``lower``, ``upper`` (x bounds; the outer ones are the data
+        range), ``n``, ``slope``, ``ci_low``, ``ci_high``, and ``change``, ``change_low``,
+        ``change_high``: the slope minus the previous segment's, with its CI (NaN for the
+        first segment). A change whose CI excludes 0 is where the slope bends.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> f = 10 ** rng.uniform(3, 7, 2000)
+    >>> lf = np.log(f)
+    >>> y = np.exp(0.6 * lf + 0.4 * np.maximum(lf - np.log(1e5), 0) + rng.normal(0, .2, 2000))
+    >>> table = piecewise_elasticity(pd.DataFrame({"y": y, "followers": f}), y="y", knots=[1e5])
+    >>> table["slope"].round(1).tolist()
+    [0.6, 1.0]
+    """
+    base = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
+    knot_values = np.sort(np.asarray([k for k in knots if k > 0], dtype=float))
+    log_knots = np.log(knot_values)
+    while True:
+        edges = np.concatenate(([-np.inf], log_knots, [np.inf]))
+        counts = np.histogram(base.log_x, bins=edges)[0]
+        if len(log_knots) == 0 or counts.min() >= min_segment:
+            break
+        smallest = int(np.argmin(counts))
+        # drop the knot that bounds the smallest segment on its inner side
+        drop = min(smallest, len(log_knots) - 1)
+        log_knots = np.delete(log_knots, drop)
+        knot_values = np.delete(knot_values, drop)
+    hinges = np.column_stack([np.maximum(base.log_x - k, 0.0) for k in log_knots]) if len(
+        log_knots
+    ) else np.empty((len(base.y), 0))
+    X = np.column_stack([base.X, hinges])
+    model = sm.OLS(base.y, X)
+    if cluster is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": base.clusters})
+        df = base.n_clusters - 1
+    else:
+        result = model.fit() if cov == "nonrobust" else model.fit(cov_type=cov)
+        df = result.df_resid
+    params = np.asarray(result.params)
+    cov_matrix = np.asarray(result.cov_params())
+    k0 = base.X.shape[1]
+    n_seg = len(log_knots) + 1
+    # slope of segment j = b + sum of hinge coefficients 0..j-1
+    contrast = np.zeros((n_seg, X.shape[1]))
+    contrast[:, 1] = 1.0
+    for j in range(1, n_seg):
+        contrast[j, k0 : k0 + j] = 1.0
+    slopes = contrast @ params
+    slope_se = np.sqrt(np.einsum("ij,jk,ik->i", contrast, cov_matrix, contrast))
+    t = _t_quantile(level, df)
+    change = np.full(n_seg, np.nan)
+    change_se = np.full(n_seg, np.nan)
+    if n_seg > 1:
+        change[1:] = params[k0 : k0 + n_seg - 1]
+        change_se[1:] = np.sqrt(np.diag(cov_matrix)[k0 : k0 + n_seg - 1])
+    # the knots themselves are reported exactly as given (no exp(log(k)) round trip)
+    bounds = np.concatenate(
+        ([np.exp(base.log_x.min())], knot_values, [np.exp(base.log_x.max())])
+    )
+    counts = np.histogram(base.log_x, bins=np.concatenate(([-np.inf], log_knots, [np.inf])))[0]
+    return pd.DataFrame(
+        {
+            "lower": bounds[:-1],
+            "upper": bounds[1:],
+            "n": counts.astype("int64"),
+            "slope": slopes,
+            "ci_low": slopes - t * slope_se,
+            "ci_high": slopes + t * slope_se,
+            "change": change,
+            "change_low": change - t * change_se,
+            "change_high": change + t * change_se,
+        }
+    )
+
+
+def fit_line(fit: Elasticity, x: Sequence[float] | np.ndarray | None = None, *,
+             points: int = 50) -> pd.DataFrame:
+    """The fitted line ``exp(a + b log x)`` with its pointwise CI band, on the original scale.
+
+    Parameters
+    ----------
+    fit : Elasticity
+    x : array-like, optional
+        Where to evaluate; default ``points`` log-spaced values over the fitted range.
+
+    Returns
+    -------
+    DataFrame
+        ``x``, ``fit``, ``ci_low``, ``ci_high`` (geometric-mean line at the mean controls).
+
+    Examples
+    --------
+    >>> fit = Elasticity(0.8, 0.01, 0.78, 0.82, 100, None, 0, 0.0, (0.0, 0.0, 0.0001),
+    ...                  "toy", 0.95, "likes", "followers", 1e3, 1e6)
+    >>> fit_line(fit, [1e3, 1e6])["fit"].round(1).tolist()
+    [251.2, 63095.7]
+    """
+    if x is None:
+        xs = np.logspace(np.log10(fit.x_min), np.log10(fit.x_max), points)
+    else:
+        xs = np.asarray(x, dtype=float)
+    lx = np.log(xs)
+    centre = fit.intercept + fit.estimate * lx
+    var_a, cov_ab, var_b = fit.cov_ab
+    se = np.sqrt(np.maximum(var_a + 2 * lx * cov_ab + lx**2 * var_b, 0.0))
+    t = float(sps.norm.ppf(0.5 + fit.level / 2))
+    return pd.DataFrame(
+        {"x": xs, "fit": np.exp(centre), "ci_low": np.exp(centre - t * se),
+         "ci_high": np.exp(centre + t * se)}
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# bootstrap
+
+
+def _chunks(total: int, units: int, budget: int) -> Iterator[int]:
+    """Resample batch sizes keeping a batch's index matrix near ``budget`` entries."""
+    size = max(1, budget // max(units, 1))
+    done = 0
+    while done < total:
+        step = min(size, total - done)
+        yield step
+        done += step
+
+
+def _resample_counts(rng: np.random.Generator, units: int, batch: int) -> np.ndarray:
+    """(batch, units) matrix: how often each unit is drawn in each resample."""
+    draws = rng.integers(0, units, size=(batch, units))
+    offsets = (np.arange(batch) * units)[:, None]
+    return np.bincount((draws + offsets).ravel(), minlength=batch * units).reshape(batch, units)
+
+
+def _bootstrap_setup(frame, y, x, controls, fe, cluster, n_resamples, rng, level):
+    if rng is None or not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed): the bootstrap is random")
+    if n_resamples < 2:
+        raise ValueError(f"n_resamples must be at least 2, got {n_resamples}")
+    _t_quantile(level, 10)  # validates level
+    design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
+    units = design.clusters if design.clusters is not None else np.arange(len(design.y))
+    return design, units, int(units.max()) + 1
+
+
+def _percentile_result(design, draws, n_units, n_resamples, level, method) -> BootstrapResult:
+    full = np.linalg.lstsq(design.X, design.y, rcond=None)[0][1]
+    ok = draws[np.isfinite(draws)]
+    low, high = (
+        np.quantile(ok, [0.5 - level / 2, 0.5 + level / 2]) if len(ok) else (np.nan, np.nan)
+    )
+    return BootstrapResult(
+        estimate=float(full),
+        se=float(ok.std(ddof=1)) if len(ok) > 1 else np.nan,
+        ci_low=float(low),
+        ci_high=float(high),
+        n=len(design.y),
+        n_units=n_units,
+        n_resamples=n_resamples,
+        n_failed=int(n_resamples - len(ok)),
+        dropped=design.dropped,
+        level=level,
+        method=method,
+        draws=draws,
+    )
+
+
+def bootstrap_elasticity(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    n_resamples: int = 2000,
+    rng: np.random.Generator,
+    level: float = 0.95,
+    batch_budget: int = 4_000_000,
+) -> BootstrapResult:
+    """Percentile bootstrap CI for the OLS elasticity, all resamples solved at once.
+
+    Rows (or, with ``cluster``, whole clusters: a creator and all their posts) are drawn with
+    replacement. Each resample is a count vector ``w`` over units; its normal equations are
+    ``sum_u w_u X_u'X_u`` and ``sum_u w_u X_u'y_u``, formed for a batch of resamples with one
+    matrix product and solved with one batched ``numpy.linalg.solve``. Resamples whose
+    normal matrix is singular (e.g. every drawn row has the same x) give NaN and are counted.
+
+    Parameters
+    ----------
+    frame, y, x, controls, fe, cluster
+        As :func:`fit_elasticity`.
+    n_resamples : int
+    rng : numpy.random.Generator
+        The only source of randomness; the same seed gives the same interval.
+    level : float
+    batch_budget : int
+        Resamples are processed in batches of about ``batch_budget / units`` to bound memory
+        (the count matrix is ``batch x units`` integers).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> f = 10 ** rng.uniform(3, 7, 300)
+    >>> frame = pd.DataFrame({"likes": f**0.7 * np.exp(rng.normal(0, .5, 300)), "followers": f})
+    >>> boot = bootstrap_elasticity(frame, y="likes", n_resamples=500,
+    ...                             rng=np.random.default_rng(0))
+    >>> boot.ci_low < 0.7 < boot.ci_high, boot.n_failed
+    (True, 0)
+    """
+    design, units, n_units = _bootstrap_setup(
+        frame, y, x, controls, fe, cluster, n_resamples, rng, level
+    )
+    X, yv = design.X, design.y
+    k = X.shape[1]
+    # per-unit sufficient statistics: (G, k*k) and (G, k)
+    outer = (X[:, :, None] * X[:, None, :]).reshape(len(yv), k * k)
+    xx_unit = np.zeros((n_units, k * k))
+    xy_unit = np.zeros((n_units, k))
+    np.add.at(xx_unit, units, outer)
+    np.add.at(xy_unit, units, X * yv[:, None])
+    draws = np.empty(n_resamples)
+    done = 0
+    for batch in _chunks(n_resamples, n_units, batch_budget):
+        counts = _resample_counts(rng, n_units, batch).astype(float)
+        xtx = (counts @ xx_unit).reshape(batch, k, k)
+        xty = counts @ xy_unit
+        # relative conditioning test: a singular resample is reported, not solved
+        scale = np.sqrt(np.einsum("bii->bi", xtx))
+        scale[scale == 0] = 1.0
+        normed = xtx / scale[:, :, None] / scale[:, None, :]
+        good = np.linalg.cond(normed) < 1e10
+        slopes = np.full(batch, np.nan)
+        if good.any():
+            beta = np.linalg.solve(xtx[good], xty[good][:, :, None])[:, :, 0]
+            slopes[good] = beta[:, 1]
+        draws[done : done + batch] = slopes
+        done += batch
+    unit_name = f"clusters of {cluster}" if cluster else "rows"
+    return _percentile_result(
+        design, draws, n_units, n_resamples, level,
+        f"OLS {design.description}; percentile bootstrap over {unit_name} "
+        f"({n_resamples} resamples)",
+    )
+
+
+def bootstrap_elasticity_loop(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    n_resamples: int = 2000,
+    rng: np.random.Generator,
+    level: float = 0.95,
+    batch_budget: int = 4_000_000,
+) -> BootstrapResult:
+    """The same bootstrap as :func:`bootstrap_elasticity`, refitting each resample in a loop.
+
+    It draws the very same resamples from ``rng`` (same batches), builds each resampled data
+    set row by row and refits it with ``numpy.linalg.lstsq``. It exists to check the
+    vectorised version and to measure the speed-up (``benchmarks/bench_bootstrap.py``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> f = 10 ** rng.uniform(3, 7, 50)
+    >>> frame = pd.DataFrame({"likes": f**0.7 * np.exp(rng.normal(0, .5, 50)), "followers": f})
+    >>> a = bootstrap_elasticity(frame, y="likes", n_resamples=20, rng=np.random.default_rng(1))
+    >>> b = bootstrap_elasticity_loop(frame, y="likes", n_resamples=20,
+    ...                               rng=np.random.default_rng(1))
+    >>> bool(np.allclose(a.draws, b.draws))
+    True
+    """
+    design, units, n_units = _bootstrap_setup(
+        frame, y, x, controls, fe, cluster, n_resamples, rng, level
+    )
+    rows_of_unit = pd.Series(np.arange(len(units))).groupby(units).indices
+    draws = np.empty(n_resamples)
+    done = 0
+    for batch in _chunks(n_resamples, n_units, batch_budget):
+        counts = _resample_counts(rng, n_units, batch)
+        for b in range(batch):
+            rows = np.concatenate(
+                [np.repeat(rows_of_unit[u], c) for u, c in enumerate(counts[b]) if c]
+            )
+            X_b = design.X[rows]
+            # same singularity rule as the vectorised version
+            xtx = X_b.T @ X_b
+            scale = np.sqrt(np.diag(xtx))
+            scale[scale == 0] = 1.0
+            if np.linalg.cond(xtx / np.outer(scale, scale)) < 1e10:
+                draws[done + b] = np.linalg.lstsq(X_b, design.y[rows], rcond=None)[0][1]
+            else:
+                draws[done + b] = np.nan
+        done += batch
+    return _percentile_result(
+        design, draws, n_units, n_resamples, level,
+        f"OLS {design.description}; percentile bootstrap, loop of refits",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# medians with bootstrap CIs
+
+
+def bootstrap_median(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    min_n: int = 5,
+    batch_budget: int = 4_000_000,
+) -> tuple[float, float, float]:
+    """Median of the finite values and its percentile-bootstrap CI.
+
+    Returns ``(median, ci_low, ci_high)``; the interval is NaN when fewer than ``min_n``
+    finite values exist (a bootstrap of three numbers is not an interval), the median NaN when
+    there are none.
+
+    Examples
+    --------
+    >>> med, low, high = bootstrap_median(np.arange(101.0), rng=np.random.default_rng(0))
+    >>> med, low < 50 < high
+    (50.0, True)
+    >>> bootstrap_median([1.0, 2.0], rng=np.random.default_rng(0))
+    (1.5, nan, nan)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed): the bootstrap is random")
+    arr = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+    arr = arr[np.isfinite(arr)]
+    n = len(arr)
+    if n == 0:
+        return (np.nan, np.nan, np.nan)
+    median = float(np.median(arr))
+    if n < min_n:
+        return (median, np.nan, np.nan)
+    medians = np.empty(n_resamples)
+    done = 0
+    for batch in _chunks(n_resamples, n, batch_budget):
+        medians[done : done + batch] = np.median(arr[rng.integers(0, n, size=(batch, n))], axis=1)
+        done += batch
+    low, high = np.quantile(medians, [0.5 - level / 2, 0.5 + level / 2])
+    return (median, float(low), float(high))
+
+
+def group_medians(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    group: str,
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """Median of ``value`` per level of ``group`` with bootstrap CIs.
+
+    Groups are processed in sorted order (categorical order for categoricals, empty
+    categories included with n = 0), so a seed gives the same table every time.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` column (named as the input), ``n``, ``median``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"g": ["a"] * 50 + ["b"] * 3, "v": list(range(50)) + [7, 8, 9]})
+    >>> group_medians(frame, value="v", group="g", rng=np.random.default_rng(0))[
+    ...     ["g", "n", "median"]]
+       g   n  median
+    0  a  50    24.5
+    1  b   3     8.0
+    """
+    if value not in frame.columns or group not in frame.columns:
+        missing = [c for c in (value, group) if c not in frame.columns]
+        raise KeyError(f"columns {missing} not in the table; columns are {list(frame.columns)}")
+    values = pd.to_numeric(frame[value], errors="coerce")
+    keys = frame[group]
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        levels = list(keys.cat.categories)
+    else:
+        levels = sorted(keys.dropna().unique())
+    by_group = values.groupby(keys, observed=False, sort=False)
+    members = {k: v for k, v in by_group}
+    rows = []
+    for level_key in levels:
+        member = members.get(level_key, pd.Series(dtype=float)).dropna()
+        median, low, high = bootstrap_median(
+            member, rng=rng, n_resamples=n_resamples, level=level, min_n=min_n
+        )
+        rows.append((level_key, len(member), median, low, high))
+    out = pd.DataFrame(rows, columns=[group, "n", "median", "ci_low", "ci_high"])
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def tier_medians(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    followers: str = "followers",
+    tier_scheme: str | TierScheme = "industry",
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """Median of ``value`` in each follower tier, with bootstrap CIs and the tier bounds.
+
+    Returns
+    -------
+    DataFrame
+        ``tier``, ``lower``, ``upper`` (half-open ``[lower, upper)``), ``n``, ``median``,
+        ``ci_low``, ``ci_high``; every tier of the scheme is listed, empty ones with n = 0.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"followers": [2e3] * 10 + [2e4] * 10,
+    ...                       "er": [0.05] * 10 + [0.02] * 10})
+    >>> table = tier_medians(frame, value="er", rng=np.random.default_rng(0))
+    >>> table[["tier", "n", "median"]].head(3).to_dict("list")
+    {'tier': ['<1k', 'nano', 'micro'], 'n': [0, 10, 10], 'median': [nan, 0.05, 0.02]}
+    """
+    s = scheme(tier_scheme)
+    work = pd.DataFrame(
+        {"tier": assign_tiers(frame[followers], s), "value": frame[value].to_numpy()}
+    )
+    table = group_medians(
+        work, value="value", group="tier", rng=rng, n_resamples=n_resamples, level=level,
+        min_n=min_n,
+    )
+    bands = tier_bands(s).rename(columns={"label": "tier"})
+    table["tier"] = table["tier"].astype(str)
+    return bands.merge(table, on="tier", how="left")[
+        ["tier", "lower", "upper", "n", "median", "ci_low", "ci_high"]
+    ]
+
+
+def binned_medians(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    bins_per_decade: int = 2,
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    min_n: int = 10,
+) -> pd.DataFrame:
+    """Median of ``y`` in log-spaced bins of ``x`` (bins with fewer than ``min_n`` rows left out).
+
+    Bins are ``[10^(j/bins_per_decade), 10^((j+1)/bins_per_decade))`` over the range of the
+    positive ``x`` values; ``x_mid`` is the bin's geometric midpoint.
+
+    Returns
+    -------
+    DataFrame
+        ``lower``, ``upper``, ``x_mid``, ``n``, ``median``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"f": [2e3] * 20 + [2e4] * 20, "er": [0.04] * 20 + [0.02] * 20})
+    >>> table = binned_medians(frame, x="f", y="er", bins_per_decade=1,
+    ...                        rng=np.random.default_rng(0))
+    >>> table[["lower", "n", "median"]].to_dict("list")
+    {'lower': [1000.0, 10000.0], 'n': [20, 20], 'median': [0.04, 0.02]}
+    """
+    if bins_per_decade < 1:
+        raise ValueError(f"bins_per_decade must be >= 1, got {bins_per_decade}")
+    xv = _numeric(frame, x)
+    yv = _numeric(frame, y)
+    keep = np.isfinite(xv) & (xv > 0) & np.isfinite(yv)
+    columns = ["lower", "upper", "x_mid", "n", "median", "ci_low", "ci_high"]
+    if not keep.any():
+        return pd.DataFrame(columns=columns)
+    bin_index = np.floor(np.log10(xv[keep]) * bins_per_decade + 1e-9).astype(int)
+    work = pd.DataFrame({"bin": bin_index, "y": yv[keep]})
+    table = group_medians(
+        work, value="y", group="bin", rng=rng, n_resamples=n_resamples, level=level,
+        min_n=min_n,
+    )
+    table = table[table["n"] >= min_n].reset_index(drop=True)
+    lower = 10.0 ** (table["bin"].to_numpy() / bins_per_decade)
+    upper = 10.0 ** ((table["bin"].to_numpy() + 1) / bins_per_decade)
+    table.insert(0, "lower", lower)
+    table.insert(1, "upper", upper)
+    table.insert(2, "x_mid", np.sqrt(lower * upper))
+    return table.drop(columns="bin")[columns]
