@@ -254,6 +254,9 @@ def _fit_or_none(
             )
             interval = (boot.ci_low, boot.ci_high)
             text = boot.method
+            if boot.n_failed:
+                text += (f"; {boot.n_failed} of {boot.n_resamples} resamples had no "
+                         "identified slope and are left out")
         return fit, interval, text, None
     except stats.InsufficientDataError as error:
         return None, None, f"not estimated ({method})", str(error)

@@ -406,7 +406,10 @@ def piecewise_elasticity(
     >>> table["slope"].round(1).tolist()
     [0.6, 1.0]
     """
-    base = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
+    base = _design(
+        frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster,
+        extra_columns=len([k for k in knots if k > 0]),
+    )
     knot_values = np.sort(np.asarray([k for k in knots if k > 0], dtype=float))
     log_knots = np.log(knot_values)
     while True:
@@ -497,7 +500,11 @@ def fit_line(fit: Elasticity, x: Sequence[float] | np.ndarray | None = None, *,
     centre = fit.intercept + fit.estimate * lx
     var_a, cov_ab, var_b = fit.cov_ab
     se = np.sqrt(np.maximum(var_a + 2 * lx * cov_ab + lx**2 * var_b, 0.0))
-    t = float(sps.norm.ppf(0.5 + fit.level / 2))
+    # the same critical value as the fit's own interval (t with its degrees of freedom)
+    if np.isfinite(fit.se) and fit.se > 0:
+        t = (fit.ci_high - fit.ci_low) / (2 * fit.se)
+    else:
+        t = float(sps.norm.ppf(0.5 + fit.level / 2))
     return pd.DataFrame(
         {"x": xs, "fit": np.exp(centre), "ci_low": np.exp(centre - t * se),
          "ci_high": np.exp(centre + t * se)}
@@ -523,6 +530,45 @@ def _resample_counts(rng: np.random.Generator, units: int, batch: int) -> np.nda
     draws = rng.integers(0, units, size=(batch, units))
     offsets = (np.arange(batch) * units)[:, None]
     return np.bincount((draws + offsets).ravel(), minlength=batch * units).reshape(batch, units)
+
+
+_COND_LIMIT = 1e10
+
+
+def _normalised(xtx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale a stack of normal matrices to unit diagonal (returns matrices and scales)."""
+    scale = np.sqrt(np.einsum("bii->bi", xtx))
+    scale[scale == 0] = 1.0
+    return xtx / scale[:, :, None] / scale[:, None, :], scale
+
+
+def _well_conditioned(xtx: np.ndarray) -> np.ndarray:
+    return np.linalg.cond(_normalised(xtx)[0]) < _COND_LIMIT
+
+
+def _solve_slopes(xtx: np.ndarray, xty: np.ndarray) -> np.ndarray:
+    """Slope (coefficient 1) of each stacked normal system ``xtx beta = xty``.
+
+    Well-conditioned systems are solved directly. A rank-deficient resample (e.g. one that
+    misses a fixed-effect level, whose dummy is then collinear with the intercept) still
+    identifies the slope if dropping the slope column lowers the rank by one; then the
+    minimum-norm least-squares solution has the right slope. Otherwise the slope is NaN.
+    """
+    slopes = np.full(len(xtx), np.nan)
+    good = _well_conditioned(xtx)
+    if good.any():
+        slopes[good] = np.linalg.solve(xtx[good], xty[good][:, :, None])[:, 1, 0]
+    bad = ~good
+    if bad.any():
+        normed, scale = _normalised(xtx[bad])
+        rhs = xty[bad] / scale
+        tol = 1.0 / _COND_LIMIT * normed.shape[-1]
+        full = np.linalg.matrix_rank(normed, tol=tol)
+        reduced = np.delete(np.delete(normed, 1, axis=1), 1, axis=2)
+        estimable = full == np.linalg.matrix_rank(reduced, tol=tol) + 1
+        solution = (np.linalg.pinv(normed, rcond=1.0 / _COND_LIMIT) @ rhs[:, :, None])[:, :, 0]
+        slopes[bad] = np.where(estimable, solution[:, 1] / scale[:, 1], np.nan)
+    return slopes
 
 
 def _bootstrap_setup(frame, y, x, controls, fe, cluster, n_resamples, rng, level):
@@ -576,8 +622,10 @@ def bootstrap_elasticity(
     Rows (or, with ``cluster``, whole clusters: a creator and all their posts) are drawn with
     replacement. Each resample is a count vector ``w`` over units; its normal equations are
     ``sum_u w_u X_u'X_u`` and ``sum_u w_u X_u'y_u``, formed for a batch of resamples with one
-    matrix product and solved with one batched ``numpy.linalg.solve``. Resamples whose
-    normal matrix is singular (e.g. every drawn row has the same x) give NaN and are counted.
+    matrix product and solved with one batched ``numpy.linalg.solve``. A resample that misses
+    a fixed-effect level is rank-deficient but still identifies the slope (the minimum-norm
+    solution is used); resamples where the slope itself is not identified (e.g. every drawn
+    row has the same x) give NaN and are counted in ``n_failed``.
 
     Parameters
     ----------
@@ -618,16 +666,7 @@ def bootstrap_elasticity(
         counts = _resample_counts(rng, n_units, batch).astype(float)
         xtx = (counts @ xx_unit).reshape(batch, k, k)
         xty = counts @ xy_unit
-        # relative conditioning test: a singular resample is reported, not solved
-        scale = np.sqrt(np.einsum("bii->bi", xtx))
-        scale[scale == 0] = 1.0
-        normed = xtx / scale[:, :, None] / scale[:, None, :]
-        good = np.linalg.cond(normed) < 1e10
-        slopes = np.full(batch, np.nan)
-        if good.any():
-            beta = np.linalg.solve(xtx[good], xty[good][:, :, None])[:, :, 0]
-            slopes[good] = beta[:, 1]
-        draws[done : done + batch] = slopes
+        draws[done : done + batch] = _solve_slopes(xtx, xty)
         done += batch
     unit_name = f"clusters of {cluster}" if cluster else "rows"
     return _percentile_result(
@@ -679,15 +718,12 @@ def bootstrap_elasticity_loop(
             rows = np.concatenate(
                 [np.repeat(rows_of_unit[u], c) for u, c in enumerate(counts[b]) if c]
             )
-            X_b = design.X[rows]
-            # same singularity rule as the vectorised version
+            X_b, y_b = design.X[rows], design.y[rows]
             xtx = X_b.T @ X_b
-            scale = np.sqrt(np.diag(xtx))
-            scale[scale == 0] = 1.0
-            if np.linalg.cond(xtx / np.outer(scale, scale)) < 1e10:
-                draws[done + b] = np.linalg.lstsq(X_b, design.y[rows], rcond=None)[0][1]
-            else:
-                draws[done + b] = np.nan
+            if _well_conditioned(xtx[None])[0]:
+                draws[done + b] = np.linalg.lstsq(X_b, y_b, rcond=None)[0][1]
+            else:  # the same rank-deficient rule as the vectorised version
+                draws[done + b] = _solve_slopes(xtx[None], (X_b.T @ y_b)[None])[0]
         done += batch
     return _percentile_result(
         design, draws, n_units, n_resamples, level,
@@ -783,14 +819,14 @@ def group_medians(
     members = {k: v for k, v in by_group}
     rows = []
     for level_key in levels:
-        member = members.get(level_key, pd.Series(dtype=float)).dropna()
+        member = members.get(level_key, pd.Series(dtype=float))
+        member = member[np.isfinite(member.to_numpy(dtype=float, na_value=np.nan))]
         median, low, high = bootstrap_median(
             member, rng=rng, n_resamples=n_resamples, level=level, min_n=min_n
         )
         rows.append((level_key, len(member), median, low, high))
     out = pd.DataFrame(rows, columns=[group, "n", "median", "ci_low", "ci_high"])
-    out["n"] = out["n"].astype("int64")
-    return out
+    return out.astype({"n": "int64", "median": float, "ci_low": float, "ci_high": float})
 
 
 def tier_medians(
