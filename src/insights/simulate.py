@@ -1,0 +1,658 @@
+"""Simulated creators and posts with a known engagement elasticity, to validate the claim tests.
+
+The claim tests (:mod:`insights.claims`) estimate the elasticity ``b`` of DESIGN.md's key
+quantity. On real data the true ``b`` is unknown, so the tests' coverage, false-verdict rates
+and sensitivity to selection can only be checked on data whose ``b`` is known. This module
+draws such data, vectorised (no per-row Python loops) and reproducibly (every random draw goes
+through an explicit ``rng: numpy.random.Generator``).
+
+The model
+---------
+Creator ``i`` has a true follower count ``F_i``, log-uniform on
+``[followers_low, followers_high]`` (rounded to a whole number), and a random effect
+``u_i ~ N(0, creator_sd)``. Post ``j`` of creator ``i`` is ``age_ij`` days old, uniform on
+``(0, age_days_max]``, and may use sound ``k`` with effect ``s_k ~ N(0, sound_sd)``. Its
+expected engagement (likes + comments) is ``lambda_ij`` with
+
+    log(lambda_ij) = intercept + b log(F_i) + u_i + s_k + age_elasticity log(1 + age_ij) + e_ij
+
+where ``e_ij`` is post-level noise: normal with sd ``post_sd``, or Student-t with ``noise_df``
+degrees of freedom scaled so that its sd is ``post_sd`` (heavy tails: the odd viral post). The
+counts are Poisson: ``likes ~ Poisson(lambda / (1 + c))``, ``comments ~ Poisson(lambda c /
+(1 + c))`` with ``c = comment_share`` comments per like, so zeros occur where ``lambda`` is
+small, as they do on real platforms. ``lambda`` is capped at :data:`MAX_ENGAGEMENT` so that
+extreme t draws give large but finite counts.
+
+What a platform or a scraper records can differ from the truth: ``follower_error_sd`` puts a
+multiplicative log-normal error (median 1) on the *recorded* follower count, and
+``display_rounding`` rounds recorded counts as TikTok displays them (:func:`display_round`).
+Both attenuate or distort the estimated ``b``; that is what they are for.
+
+The selection rules (:func:`top_n_by_followers`, :func:`top_k_per_group`,
+:func:`follower_floor`) reproduce how public data sets were sampled (the biggest accounts;
+the top videos of each sound, i.e. selection on the outcome; a follower threshold), so the
+bias each one causes can be measured against the known ``b``.
+
+Tables are canonical (:func:`insights.schemas.conform`) with ``platform`` = :data:`PLATFORM`
+and ``dataset`` = :data:`DATASET`; extras are ``true_followers`` (both tables), ``age_days``
+and ``sound`` (posts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from insights.schemas import conform
+
+__all__ = [
+    "DATASET",
+    "MAX_ENGAGEMENT",
+    "PLATFORM",
+    "REFERENCE_TIME",
+    "World",
+    "display_round",
+    "draw_noise",
+    "follower_floor",
+    "simulate_creators",
+    "simulate_posts",
+    "top_k_per_group",
+    "top_n_by_followers",
+]
+
+PLATFORM = "other"
+"""``platform`` of simulated rows (the canonical schema admits only real platform names)."""
+
+DATASET = "simulated"
+"""``dataset`` of simulated rows."""
+
+REFERENCE_TIME = pd.Timestamp("2024-01-01", tz="UTC")
+"""``collected_at`` of every simulated post; ``posted_at`` is this minus ``age_days``."""
+
+MAX_ENGAGEMENT = 1e10
+"""Cap on one post's expected engagement (above the world's population), so that heavy-tailed
+noise gives finite Poisson counts."""
+
+_DISPLAY_UNITS = (1e3, 1e6, 1e9)  # K, M, B
+
+
+# --------------------------------------------------------------------------------------------
+# the generating parameters
+
+
+def _compact(value: float) -> str:
+    for unit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= unit:
+            return f"{value / unit:g}{suffix}"
+    return f"{value:g}"
+
+
+def _mean_log1p_uniform(high: float) -> float:
+    """E[log(1 + A)] for A uniform on (0, high]."""
+    return ((1.0 + high) * math.log1p(high) - high) / high
+
+
+@dataclass(frozen=True)
+class World:
+    """The generating parameters of a simulated platform.
+
+    Attributes
+    ----------
+    b : float, default 1.0
+        Elasticity of engagements with respect to (true) followers; the rate per follower
+        falls with size iff ``b < 1``.
+    intercept : float, default -4.5
+        Log expected engagement at 1 follower for a typical creator (``u = 0``), a typical
+        sound, a brand-new post (age 0) and zero noise. With the other defaults the typical
+        engagement rate at 10k followers is about 3.9% (:meth:`typical_rate`); use
+        :meth:`calibrated` to pick the intercept from a target rate when changing ``b``.
+    followers_low, followers_high : float, default 1e3, 1e7
+        Range of the log-uniform true follower counts.
+    creator_sd : float, default 0.8
+        Sd of the creator random effect on log engagement.
+    post_sd : float, default 1.0
+        Sd of the post-level noise on log engagement.
+    noise_df : float or None, default 3
+        Student-t degrees of freedom of the post noise (heavy tails); ``None`` for normal
+        noise. For ``noise_df > 2`` the t is scaled so that its sd is ``post_sd``; for
+        ``noise_df <= 2`` (infinite variance) ``post_sd`` is the scale of the t.
+    sound_sd : float, default 0.5
+        Sd of the per-sound effect on log engagement (when posts are given sounds).
+    comment_share : float, default 0.01
+        Expected comments per like.
+    age_days_max : float, default 180
+        Post ages are uniform on ``(0, age_days_max]`` days.
+    age_elasticity : float, default 0.3
+        Expected engagement grows as ``(1 + age_days) ** age_elasticity``.
+    follower_error_sd : float, default 0
+        Sd of the log-normal (median 1) error on the *recorded* follower count.
+    display_rounding : bool, default False
+        Record counts >= 1000 rounded as TikTok displays them (:func:`display_round`).
+
+    Examples
+    --------
+    >>> world = World()
+    >>> round(world.typical_rate(10_000), 3)
+    0.039
+    >>> world.replace(b=0.8).b
+    0.8
+    >>> World(followers_low=1e5, followers_high=1e4)
+    Traceback (most recent call last):
+    ...
+    ValueError: followers_low (100000) must be below followers_high (10000)
+    """
+
+    b: float = 1.0
+    intercept: float = -4.5
+    followers_low: float = 1e3
+    followers_high: float = 1e7
+    creator_sd: float = 0.8
+    post_sd: float = 1.0
+    noise_df: float | None = 3
+    sound_sd: float = 0.5
+    comment_share: float = 0.01
+    age_days_max: float = 180.0
+    age_elasticity: float = 0.3
+    follower_error_sd: float = 0.0
+    display_rounding: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("b", "intercept", "followers_low", "followers_high", "creator_sd",
+                     "post_sd", "sound_sd", "comment_share", "age_days_max", "age_elasticity",
+                     "follower_error_sd"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be finite, got {value!r}")
+        if self.followers_low < 1:
+            raise ValueError(f"followers_low must be >= 1, got {self.followers_low:g}")
+        if self.followers_low >= self.followers_high:
+            raise ValueError(
+                f"followers_low ({self.followers_low:g}) must be below followers_high "
+                f"({self.followers_high:g})"
+            )
+        for name in ("creator_sd", "post_sd", "sound_sd", "comment_share",
+                     "follower_error_sd"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name):g}")
+        if self.age_days_max <= 0:
+            raise ValueError(f"age_days_max must be > 0, got {self.age_days_max:g}")
+        if self.noise_df is not None:
+            if isinstance(self.noise_df, bool) or not isinstance(self.noise_df, Real):
+                raise TypeError(f"noise_df must be a number or None, got {self.noise_df!r}")
+            if not self.noise_df > 0:
+                raise ValueError(f"noise_df must be > 0 (or None for normal noise), got "
+                                 f"{self.noise_df!r}")
+        if not isinstance(self.display_rounding, bool | np.bool_):
+            raise TypeError(f"display_rounding must be True or False, got "
+                            f"{self.display_rounding!r}")
+
+    @classmethod
+    def calibrated(cls, *, rate: float = 0.04, at: float = 1e4, **fields) -> World:
+        """A World whose intercept gives typical engagement rate ``rate`` at ``at`` followers.
+
+        Keeps engagement realistic at ``at`` followers whatever ``b`` is (with a fixed
+        intercept, a small ``b`` means very few engagements everywhere).
+
+        Examples
+        --------
+        >>> world = World.calibrated(b=0.7, rate=0.05, at=1e4)
+        >>> round(world.typical_rate(1e4), 6), round(world.typical_rate(1e6), 4)
+        (0.05, 0.0126)
+        """
+        if "intercept" in fields:
+            raise TypeError("calibrated() sets the intercept; pass rate= and at= instead")
+        if not (0 < rate and math.isfinite(rate) and 0 < at and math.isfinite(at)):
+            raise ValueError(f"rate and at must be positive and finite, got {rate!r}, {at!r}")
+        world = cls(**fields)
+        shift = math.log(rate) - math.log(world.typical_rate(at))
+        return world.replace(intercept=world.intercept + shift)
+
+    def replace(self, **changes) -> World:
+        """A copy with some parameters changed (:func:`dataclasses.replace`).
+
+        Examples
+        --------
+        >>> World().replace(b=1.2, noise_df=None).noise_df is None
+        True
+        """
+        return dataclasses.replace(self, **changes)
+
+    def typical_rate(self, followers: float | np.ndarray) -> float | np.ndarray:
+        """Typical engagements per follower per post at ``followers`` (true) followers.
+
+        "Typical" is the geometric mean over posts of a creator with ``u = 0`` (the median
+        creator): ``exp(E[log engagement]) / followers``, averaging the age term over the age
+        distribution. The arithmetic mean is larger (and infinite under t noise).
+
+        Examples
+        --------
+        >>> world = World(b=0.9)
+        >>> ratio = world.typical_rate(1e5) / world.typical_rate(1e4)
+        >>> round(float(ratio), 4) == round(10 ** -0.1, 4)
+        True
+        """
+        log_f = np.log(np.asarray(followers, dtype=float))
+        out = np.exp(self._log_typical_at_one() + (self.b - 1.0) * log_f)
+        return float(out) if out.ndim == 0 else out
+
+    def _log_typical_at_one(self) -> float:
+        return self.intercept + self.age_elasticity * _mean_log1p_uniform(self.age_days_max)
+
+    def describe(self) -> str:
+        """One line of the parameters, e.g. for a figure or notebook title.
+
+        Examples
+        --------
+        >>> World().describe()
+        'b=1, intercept=-4.5, followers 1k to 10M (log-uniform), creator sd 0.8, post sd 1 (t, df 3), sound sd 0.5, comments/like 0.01, age <= 180 d (elasticity 0.3), follower error sd 0, display rounding off'
+        """  # noqa: E501
+        noise = "normal" if self.noise_df is None else f"t, df {self.noise_df:g}"
+        return (
+            f"b={self.b:g}, intercept={self.intercept:.4g}, followers "
+            f"{_compact(self.followers_low)} to {_compact(self.followers_high)} (log-uniform), "
+            f"creator sd {self.creator_sd:g}, post sd {self.post_sd:g} ({noise}), "
+            f"sound sd {self.sound_sd:g}, comments/like {self.comment_share:g}, "
+            f"age <= {self.age_days_max:g} d (elasticity {self.age_elasticity:g}), "
+            f"follower error sd {self.follower_error_sd:g}, "
+            f"display rounding {'on' if self.display_rounding else 'off'}"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+
+
+def _check_rng(rng: object) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(seed); "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _check_world(world: object) -> World:
+    if not isinstance(world, World):
+        raise TypeError(f"world must be a World, got {type(world).__name__}")
+    return world
+
+
+def _check_count(value: object, name: str, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _posts_counts(
+    posts_per_creator: int | tuple[int, int], n: int, rng: np.random.Generator
+) -> np.ndarray:
+    if isinstance(posts_per_creator, tuple | list):
+        if len(posts_per_creator) != 2:
+            raise ValueError(
+                "posts_per_creator must be an int or a (low, high) pair, got "
+                f"{posts_per_creator!r}"
+            )
+        low = _check_count(posts_per_creator[0], "posts_per_creator low")
+        high = _check_count(posts_per_creator[1], "posts_per_creator high")
+        if low > high:
+            raise ValueError(f"posts_per_creator low ({low}) must be <= high ({high})")
+        return rng.integers(low, high, size=n, endpoint=True)
+    return np.full(n, _check_count(posts_per_creator, "posts_per_creator"), dtype=np.int64)
+
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    digits = np.strings.zfill(np.asarray(numbers).astype(np.str_), width)
+    return np.strings.add(prefix, digits)
+
+
+# --------------------------------------------------------------------------------------------
+# pure helpers
+
+
+def display_round(values) -> np.ndarray:
+    """Round counts as TikTok displays them: one decimal of K, M or B units.
+
+    Values below 1000 are returned unchanged; from 1000 the value is rounded to the nearest
+    100 (``87.2K``), from one million to the nearest 100,000 (``4.3M``), from one billion to
+    the nearest 100 million (``1.3B``). Halves round up (away from zero: 87,250 → 87,300).
+    NaN stays NaN; the sign of a negative value is kept. The result is within 0.05 of the
+    unit of the input and rounding twice changes nothing.
+
+    Parameters
+    ----------
+    values : array-like of float
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Same shape as ``values``.
+
+    Examples
+    --------
+    >>> display_round([999, 1000, 87_249, 87_250, 4_251_000, 1.26e9, np.nan]).tolist()
+    [999.0, 1000.0, 87200.0, 87300.0, 4300000.0, 1300000000.0, nan]
+    """
+    arr = np.asarray(values, dtype=float)
+    magnitude = np.abs(arr)
+    step = np.full(arr.shape, np.nan)
+    for unit in _DISPLAY_UNITS:
+        step = np.where(magnitude >= unit, unit / 10.0, step)
+    with np.errstate(invalid="ignore"):
+        rounded = np.sign(arr) * np.floor(magnitude / step + 0.5) * step
+    return np.where(np.isnan(step), arr, rounded)
+
+
+def draw_noise(world: World, size: int, *, rng: np.random.Generator) -> np.ndarray:
+    """Post-level noise on log engagement: normal, or Student-t scaled to sd ``post_sd``.
+
+    Examples
+    --------
+    >>> e = draw_noise(World(noise_df=5, post_sd=0.5), 200_000, rng=np.random.default_rng(1))
+    >>> round(float(e.std()), 2)
+    0.5
+    """
+    _check_world(world)
+    _check_rng(rng)
+    size = _check_count(size, "size", minimum=0)
+    if world.noise_df is None:
+        return rng.normal(0.0, world.post_sd, size)
+    df = float(world.noise_df)
+    scale = world.post_sd * math.sqrt((df - 2.0) / df) if df > 2 else world.post_sd
+    return scale * rng.standard_t(df, size)
+
+
+# --------------------------------------------------------------------------------------------
+# simulation
+
+
+class _Creators(NamedTuple):
+    true_followers: np.ndarray
+    followers: np.ndarray  # recorded: error, then display rounding
+    effect: np.ndarray
+    posts: np.ndarray
+
+
+def _draw_creators(
+    world: World, n: int, posts_per_creator: int | tuple[int, int], rng: np.random.Generator
+) -> _Creators:
+    """The creator-level draws, in a fixed order shared by both simulators."""
+    log_f = rng.uniform(math.log(world.followers_low), math.log(world.followers_high), n)
+    true_followers = np.round(np.exp(log_f))
+    error = rng.normal(0.0, world.follower_error_sd, n)  # drawn even at sd 0: same stream
+    effect = rng.normal(0.0, world.creator_sd, n)
+    posts = _posts_counts(posts_per_creator, n, rng)
+    followers = np.round(true_followers * np.exp(error))
+    if world.display_rounding:
+        followers = display_round(followers)
+    return _Creators(true_followers, followers, effect, posts)
+
+
+def _comment_fraction(world: World) -> float:
+    return world.comment_share / (1.0 + world.comment_share)
+
+
+def _record(world: World, counts: np.ndarray) -> np.ndarray:
+    return display_round(counts) if world.display_rounding else counts
+
+
+def simulate_creators(
+    world: World,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    posts_per_creator: int | tuple[int, int] = 30,
+) -> pd.DataFrame:
+    """A canonical creators table drawn from ``world``.
+
+    ``avg_likes`` and ``avg_comments`` are the creator's *typical* engagement per post
+    (including its random effect): ``exp(E[log engagement])`` over post noise, sounds and
+    ages, split into likes and comments by ``comment_share``. They are expectations, not
+    averages of drawn posts, so ``log(avg_likes + avg_comments)`` on ``log(true_followers)``
+    has slope exactly ``b`` and residual sd ``creator_sd``. They are rounded only when
+    ``display_rounding`` is on.
+
+    Parameters
+    ----------
+    world : World
+    n : int
+        Creators, >= 1.
+    rng : numpy.random.Generator
+    posts_per_creator : int or (int, int), default 30
+        The ``posts`` column: a fixed count, or uniform on ``[low, high]`` per creator.
+
+    Returns
+    -------
+    DataFrame
+        Canonical creators columns (``platform`` = :data:`PLATFORM`, ``creator`` =
+        ``"c00001"``…, ``followers`` as recorded, ``snapshot`` = the reference date,
+        ``dataset`` = :data:`DATASET`) plus ``true_followers``. With the same seed and
+        ``posts_per_creator``, :func:`simulate_posts` draws the same creators.
+
+    Examples
+    --------
+    >>> creators = simulate_creators(World(), 3, rng=np.random.default_rng(0))
+    >>> creators[["creator", "posts", "dataset"]]
+      creator  posts    dataset
+    0  c00001   30.0  simulated
+    1  c00002   30.0  simulated
+    2  c00003   30.0  simulated
+    >>> bool((creators["followers"] == creators["true_followers"]).all())
+    True
+    """
+    world = _check_world(world)
+    n = _check_count(n, "n")
+    rng = _check_rng(rng)
+    draws = _draw_creators(world, n, posts_per_creator, rng)
+    log_typical = (world._log_typical_at_one() + world.b * np.log(draws.true_followers)
+                   + draws.effect)
+    typical = np.exp(np.minimum(log_typical, math.log(MAX_ENGAGEMENT)))
+    share = _comment_fraction(world)
+    table = pd.DataFrame(
+        {
+            "platform": PLATFORM,
+            "creator": _ids("c", np.arange(1, n + 1), max(5, len(str(n)))),
+            "followers": draws.followers,
+            "posts": draws.posts.astype(float),
+            "avg_likes": _record(world, typical * (1.0 - share)),
+            "avg_comments": _record(world, typical * share),
+            "snapshot": REFERENCE_TIME.strftime("%Y-%m-%d"),
+            "dataset": DATASET,
+            "true_followers": draws.true_followers,
+        }
+    )
+    return conform(table, "creators")
+
+
+def simulate_posts(
+    world: World,
+    n_creators: int,
+    posts_per_creator: int | tuple[int, int],
+    *,
+    rng: np.random.Generator,
+    n_sounds: int | None = None,
+) -> pd.DataFrame:
+    """A canonical posts table drawn from ``world`` (see the module docstring for the model).
+
+    Parameters
+    ----------
+    world : World
+    n_creators : int
+        Creators, >= 1.
+    posts_per_creator : int or (int, int)
+        Posts per creator: a fixed count, or uniform on ``[low, high]`` (both included) drawn
+        per creator.
+    rng : numpy.random.Generator
+    n_sounds : int, optional
+        If given, each post gets one of ``n_sounds`` sounds (``"s001"``…) at random, and each
+        sound shifts log engagement by its own ``N(0, world.sound_sd)`` effect. Otherwise
+        ``sound`` is missing and there is no sound effect.
+
+    Returns
+    -------
+    DataFrame
+        Canonical posts columns (``likes`` and ``comments`` are whole counts >= 0, display-
+        rounded if the world says so; ``shares`` and ``views`` missing; ``followers`` as
+        recorded; ``collected_at`` = :data:`REFERENCE_TIME`, ``posted_at`` that minus the
+        age) plus ``true_followers``, ``age_days`` and ``sound``. Rows are ordered by
+        creator, then post.
+
+    Examples
+    --------
+    >>> posts = simulate_posts(World(), 4, (1, 3), rng=np.random.default_rng(0), n_sounds=2)
+    >>> len(posts), posts["creator"].nunique(), sorted(posts["sound"].unique())
+    (8, 4, ['s001', 's002'])
+    >>> age = (posts["collected_at"] - posts["posted_at"]) / pd.Timedelta(days=1)
+    >>> bool(np.allclose(age, posts["age_days"], rtol=0, atol=1e-10))
+    True
+    """
+    world = _check_world(world)
+    n = _check_count(n_creators, "n_creators")
+    rng = _check_rng(rng)
+    if n_sounds is not None:
+        n_sounds = _check_count(n_sounds, "n_sounds")
+    draws = _draw_creators(world, n, posts_per_creator, rng)
+    owner = np.repeat(np.arange(n), draws.posts)
+    total = owner.size
+    age = world.age_days_max - rng.uniform(0.0, world.age_days_max, total)  # (0, max]
+    log_lambda = (
+        world.intercept
+        + world.b * np.log(draws.true_followers)[owner]
+        + draws.effect[owner]
+        + world.age_elasticity * np.log1p(age)
+        + draw_noise(world, total, rng=rng)
+    )
+    if n_sounds is not None:
+        sound_effect = rng.normal(0.0, world.sound_sd, n_sounds)
+        sound_index = rng.integers(0, n_sounds, total)
+        log_lambda += sound_effect[sound_index]
+        sound = _ids("s", sound_index + 1, max(3, len(str(n_sounds)))).astype(object)
+    else:
+        sound = np.full(total, None, dtype=object)
+    lam = np.exp(np.minimum(log_lambda, math.log(MAX_ENGAGEMENT)))
+    share = _comment_fraction(world)
+    likes = rng.poisson(lam * (1.0 - share)).astype(float)
+    comments = rng.poisson(lam * share).astype(float)
+    table = pd.DataFrame(
+        {
+            "platform": PLATFORM,
+            "creator": _ids("c", owner + 1, max(5, len(str(n)))),
+            "post_id": _ids("p", np.arange(1, total + 1), max(7, len(str(total)))),
+            "posted_at": REFERENCE_TIME - pd.to_timedelta(age, unit="D"),
+            "likes": _record(world, likes),
+            "comments": _record(world, comments),
+            "followers": draws.followers[owner],
+            "collected_at": REFERENCE_TIME,
+            "dataset": DATASET,
+            "true_followers": draws.true_followers[owner],
+            "age_days": age,
+            "sound": sound,
+        }
+    )
+    return conform(table, "posts")
+
+
+# --------------------------------------------------------------------------------------------
+# selection rules
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"columns {missing} not in the table; columns are {list(frame.columns)}")
+
+
+def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def top_n_by_followers(creators: pd.DataFrame, n: int, *, by: str = "followers") -> pd.DataFrame:
+    """Keep the ``n`` rows with the most followers, like a "top creators" list.
+
+    Rows without a follower count are never kept; ties at the cut are broken by row order.
+    The kept rows stay in their original order.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"creator": list("abcd"), "followers": [5.0, 50.0, np.nan, 20.0]})
+    >>> top_n_by_followers(table, 2)
+      creator  followers
+    0       b       50.0
+    1       d       20.0
+    """
+    n = _check_count(n, "n")
+    _require(creators, [by])
+    values = _values(creators, by)
+    order = np.argsort(np.where(np.isnan(values), np.inf, -values), kind="stable")
+    order = order[: min(n, int(np.isfinite(values).sum()))]
+    keep = np.zeros(len(creators), dtype=bool)
+    keep[order] = True
+    return creators.loc[keep].reset_index(drop=True)
+
+
+def top_k_per_group(
+    posts: pd.DataFrame,
+    k: int,
+    *,
+    group: str = "sound",
+    by: str | Sequence[str] = ("likes", "comments"),
+) -> pd.DataFrame:
+    """Keep the ``k`` most engaged posts of each group: selection on the outcome.
+
+    This is how the TikTok ``by_sound`` files were sampled (the top-ranked videos of each
+    sound). Engagement is the sum of the ``by`` columns (a missing component counts as 0;
+    rows with all of them missing are never kept); rows without a group are dropped; ties are
+    broken by row order. The kept rows stay in their original order.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"sound": ["x", "x", "x", "y", None],
+    ...                       "likes": [1.0, 9.0, 5.0, 2.0, 99.0], "comments": [0.0] * 5})
+    >>> top_k_per_group(posts, 2)
+      sound  likes  comments
+    0     x    9.0       0.0
+    1     x    5.0       0.0
+    2     y    2.0       0.0
+    """
+    k = _check_count(k, "k")
+    columns = [by] if isinstance(by, str) else list(by)
+    if not columns:
+        raise ValueError("by must name at least one engagement column")
+    _require(posts, [group, *columns])
+    parts = np.column_stack([_values(posts, c) for c in columns])
+    known = ~np.isnan(parts).all(axis=1)
+    score = pd.Series(np.where(known, np.nansum(parts, axis=1), np.nan), index=posts.index)
+    rank = score.groupby(posts[group], dropna=True, sort=False).rank(
+        method="first", ascending=False
+    )
+    keep = (rank <= k).to_numpy(dtype=bool, na_value=False)
+    return posts.loc[keep].reset_index(drop=True)
+
+
+def follower_floor(frame: pd.DataFrame, floor: float, *, by: str = "followers") -> pd.DataFrame:
+    """Keep the rows with at least ``floor`` followers (rows without a count are dropped).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"creator": list("abc"), "followers": [999.0, 1000.0, np.nan]})
+    >>> follower_floor(table, 1000)
+      creator  followers
+    0       b     1000.0
+    """
+    if isinstance(floor, bool) or not isinstance(floor, Real) or not math.isfinite(floor):
+        raise ValueError(f"floor must be a finite number, got {floor!r}")
+    _require(frame, [by])
+    values = _values(frame, by)
+    with np.errstate(invalid="ignore"):
+        keep = values >= floor
+    return frame.loc[keep].reset_index(drop=True)
