@@ -814,3 +814,46 @@ def test_c6_missing_column_raises_key_error(missing):
     frame = make_c6(np.random.default_rng(43), n=20, s=-0.1).drop(columns=missing)
     with pytest.raises(KeyError, match=missing):
         authenticity_vs_followers(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# design hazards
+
+
+def test_design_hazards_by_part_of_a_registered_data_set():
+    from insights.claims import design_hazards
+
+    frame = pd.DataFrame({"dataset": "tiktok-datares-2020", "part": ["by_sound", "by_sound"]})
+    assert design_hazards(frame) == ("selected_on_outcome", "display_rounding")
+    frame = pd.DataFrame({"dataset": "tiktok-datares-2020", "part": ["by_user"]})
+    assert design_hazards(frame) == ("display_rounding",)
+
+
+def test_design_hazards_union_over_platforms_and_unknown_sources():
+    from insights.claims import design_hazards
+
+    frame = pd.DataFrame(
+        {"dataset": ["social-media-influencers-2022", "social-media-influencers-2022", "mine"],
+         "platform": ["tiktok", "youtube", "tiktok"]}
+    )
+    assert design_hazards(frame) == ("selected_on_outcome", "top_n", "display_rounding")
+    assert design_hazards(pd.DataFrame({"x": [1]})) == ()
+
+
+def test_claims_add_design_warnings_to_notes():
+    from insights.claims import HAZARDS
+
+    creators = make_creators(np.random.default_rng(40), n=100, b=0.7)
+    plain = engagement_vs_followers(creators, dataset="toy")
+    assert not [n for n in plain.notes if n.startswith("design:")]
+    warned = engagement_vs_followers(creators, dataset="toy", hazards=["top_n"])
+    assert f"design: {HAZARDS['top_n']}" in warned.notes
+    assert warned.estimate == plain.estimate and warned.verdict == plain.verdict
+    registered = engagement_vs_followers(creators.assign(dataset="top-insta-influencers-200"))
+    assert f"design: {HAZARDS['top_n']}" in registered.notes
+
+
+def test_unknown_hazard_is_refused():
+    creators = make_creators(np.random.default_rng(41), n=50, b=0.7)
+    with pytest.raises(ValueError, match="unknown design hazards"):
+        engagement_vs_followers(creators, hazards=["cherry_picked"])

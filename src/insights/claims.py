@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from insights import metrics, stats
+from insights import datasets, metrics, stats
 
 __all__ = [
     "CLAIMS",
@@ -33,6 +33,8 @@ __all__ = [
     "verdict_for_interval",
     "results_table",
     "default_components",
+    "HAZARDS",
+    "design_hazards",
     "ModelData",
     "engagement_model_data",
     "engagement_vs_followers",
@@ -53,6 +55,64 @@ CLAIMS = {
 }
 
 VERDICTS = ("supported", "contradicted", "inconclusive", "depends")
+
+#: Sampling designs that the simulations of ``notebooks/05-can-we-trust-the-tests.ipynb``
+#: show to bias the claim tests; a matching design adds its warning to a result's notes.
+HAZARDS = {
+    "selected_on_outcome": (
+        "rows were selected on their engagement (top posts, engagement-ranked list): this "
+        "biases the elasticity towards 0 or below, so a C1 'supported' here is manufactured "
+        "by the selection (notebook 05)"
+    ),
+    "top_n": (
+        "only the largest accounts (a top-N list): the narrow follower range makes the "
+        "elasticity imprecise and says nothing about small creators (notebook 05)"
+    ),
+    "follower_floor": "accounts below a follower floor are absent (no bias on b, less range)",
+    "display_rounding": (
+        "counts are display-rounded (e.g. 87.2K); the bias this adds was measured as "
+        "negligible for b in notebook 05"
+    ),
+}
+
+
+def design_hazards(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The known design hazards of the registered data set(s) a table comes from.
+
+    Looks up the ``dataset`` column in the registry (``datasets.json``, key ``designs``),
+    and the part or platform column the design is keyed by; returns the union, in
+    :data:`HAZARDS` order. Tables from unregistered sources (an analyst's own file) have none:
+    pass ``hazards=`` to the claim functions instead.
+
+    Examples
+    --------
+    >>> design_hazards(pd.DataFrame({"dataset": ["top-insta-influencers-200"]}))
+    ('top_n', 'display_rounding')
+    >>> design_hazards(pd.DataFrame({"dataset": ["my-export"]}))
+    ()
+    """
+    if "dataset" not in frame.columns:
+        return ()
+    found: set[str] = set()
+    for name in frame["dataset"].dropna().astype(str).unique():
+        if name not in datasets.names():
+            continue
+        design = datasets.info(name).get("designs") or {}
+        by, table = design.get("by"), design.get("hazards", {})
+        if by is None:
+            found.update(table.get("*", []))
+        elif by in frame.columns:
+            for value in frame[by].dropna().astype(str).unique():
+                found.update(table.get(value, []))
+    return tuple(h for h in HAZARDS if h in found)
+
+
+def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
+    chosen = design_hazards(frame) if hazards is None else tuple(hazards)
+    unknown = [h for h in chosen if h not in HAZARDS]
+    if unknown:
+        raise ValueError(f"unknown design hazards {unknown}; known: {list(HAZARDS)}")
+    return [f"design: {HAZARDS[h]}" for h in chosen]
 
 
 @dataclass(frozen=True)
@@ -421,6 +481,7 @@ def engagement_vs_followers(
     n_resamples: int = 2000,
     level: float = 0.95,
     dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
 ) -> ClaimResult:
     """C1: does engagement rate fall as follower count grows?
 
@@ -463,6 +524,9 @@ def engagement_vs_followers(
     level : float
     dataset : str, optional
         Label for the result; default the table's ``dataset`` column.
+    hazards : sequence of str, optional
+        Design hazards (keys of :data:`HAZARDS`) whose warnings go into the notes; default
+        :func:`design_hazards` of the table (registered data sets only).
 
     Examples
     --------
@@ -478,7 +542,7 @@ def engagement_vs_followers(
     data = engagement_model_data(
         frame, components=components, control_age=control_age, fe=fe, aggregate=aggregate
     )
-    notes = list(data.notes)
+    notes = [*data.notes, *_hazard_notes(frame, hazards)]
     fit, interval, text, failure = _fit_or_none(
         data.frame, y=data.y, controls=data.controls, fe=data.fe, cluster=data.cluster,
         method=method, ci=ci, rng=rng, n_resamples=n_resamples, level=level,
@@ -503,6 +567,7 @@ def comments_per_like_vs_followers(
     n_resamples: int = 2000,
     level: float = 0.95,
     dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
 ) -> ClaimResult:
     """C5: do small creators get more comments per like?
 
@@ -515,6 +580,8 @@ def comments_per_like_vs_followers(
       size);
     * ``contradicted`` iff it lies **above 0**;
     * ``inconclusive`` otherwise.
+
+    ``hazards`` works as in :func:`engagement_vs_followers`.
 
     Examples
     --------
@@ -540,7 +607,8 @@ def comments_per_like_vs_followers(
     )
     notes = [f"comments per like = {comments} / {likes} ({level_note})",
              _missing_note(work["followers"], "follower count", positive=True),
-             _drop_note(ratio["status"], "comments-per-like ratio")]
+             _drop_note(ratio["status"], "comments-per-like ratio"),
+             *_hazard_notes(frame, hazards)]
     zero = int((work["comments_per_like"] == 0).sum())
     if zero:
         notes.append(f"{zero} creators with zero comments are left out of the log model")
@@ -568,6 +636,7 @@ def authenticity_vs_followers(
     n_resamples: int = 2000,
     level: float = 0.95,
     dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
 ) -> ClaimResult:
     """C6: do big accounts have a lower share of authentic engagement?
 
@@ -580,7 +649,8 @@ def authenticity_vs_followers(
 
     The share is the data provider's classification of engagement as coming from real
     accounts; the verdict can be no better than that classifier. Shares above 1 are impossible
-    by definition and are counted in the notes.
+    by definition and are counted in the notes. ``hazards`` works as in
+    :func:`engagement_vs_followers`.
 
     Examples
     --------
@@ -603,7 +673,8 @@ def authenticity_vs_followers(
                          "followers": frame["followers"].to_numpy()})
     notes = [f"authentic share = {authentic} / {total}",
              _missing_note(work["followers"], "follower count", positive=True),
-             _drop_note(share["status"], "authentic share")]
+             _drop_note(share["status"], "authentic share"),
+             *_hazard_notes(frame, hazards)]
     above_one = int((work["authentic_share"] > 1).sum())
     if above_one:
         notes.append(f"{above_one} rows have authentic > total engagement (kept as given)")
