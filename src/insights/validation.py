@@ -1,0 +1,146 @@
+"""Operating characteristics of the claim tests, measured on simulated data with a known truth.
+
+:mod:`insights.simulate` makes data sets whose elasticity is known; this module runs a test on
+many of them and summarises how it behaves: how often its 95% interval covers the truth
+(coverage, with its Monte-Carlo standard error), how often it returns each verdict, its bias.
+It also holds the method most published notebooks use — correlating the engagement *rate* with
+follower count — so that it can be compared with the elasticity on the same simulated data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from insights.claims import ClaimResult, results_table
+
+__all__ = ["replicate", "summarise", "rate_correlation"]
+
+
+def replicate(
+    test: Callable[[np.random.Generator], ClaimResult],
+    n: int,
+    *,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Run ``test`` on ``n`` independent streams spawned from ``rng``; stack the results.
+
+    ``test`` receives its own child generator (``rng.spawn``), draws a data set with it and
+    returns a :class:`~insights.claims.ClaimResult`. Replicate ``i`` always gets the same
+    stream for the same parent seed, whatever ``n`` is.
+
+    Returns
+    -------
+    DataFrame
+        :func:`insights.claims.results_table` of the ``n`` results, plus ``replicate``.
+
+    Examples
+    --------
+    >>> def toy(r):
+    ...     low = r.normal()
+    ...     return ClaimResult("C1", "toy", low + 1, low, low + 2, 10, "inconclusive", "toy")
+    >>> table = replicate(toy, 3, rng=np.random.default_rng(0))
+    >>> table["replicate"].tolist(), len(table)
+    ([0, 1, 2], 3)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed)")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    table = results_table(test(child) for child in rng.spawn(n))
+    table.insert(0, "replicate", np.arange(n))
+    return table
+
+
+def summarise(table: pd.DataFrame, *, truth: float) -> dict[str, float]:
+    """Coverage, verdict rates and bias of a table of replicated results.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`replicate` (columns ``estimate``, ``ci_low``, ``ci_high``,
+        ``verdict``).
+    truth : float
+        The value that generated the data.
+
+    Returns
+    -------
+    dict
+        ``n`` (replicates with an estimate), ``coverage`` (share of intervals containing
+        ``truth``) and ``coverage_se`` (its Monte-Carlo standard error,
+        ``sqrt(p (1 - p) / n)``), the share of each verdict (``supported``, ``contradicted``,
+        ``inconclusive``), ``mean_estimate``, ``bias`` (mean estimate − truth) and
+        ``bias_se``, and ``mean_width`` of the interval.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"estimate": [0.9, 1.1, 1.3], "ci_low": [0.8, 1.0, 1.2],
+    ...                       "ci_high": [1.0, 1.2, 1.4],
+    ...                       "verdict": ["inconclusive", "inconclusive", "contradicted"]})
+    >>> out = summarise(table, truth=1.0)
+    >>> round(out["coverage"], 3), round(out["contradicted"], 3), round(out["bias"], 3)
+    (0.667, 0.333, 0.1)
+    """
+    ok = table[np.isfinite(table["estimate"].to_numpy(dtype=float))]
+    n = len(ok)
+    if n == 0:
+        raise ValueError("no replicate produced an estimate")
+    covered = ((ok["ci_low"] <= truth) & (truth <= ok["ci_high"])).to_numpy()
+    p = float(covered.mean())
+    estimates = ok["estimate"].to_numpy(dtype=float)
+    out = {
+        "n": float(n),
+        "coverage": p,
+        "coverage_se": float(np.sqrt(p * (1 - p) / n)),
+    }
+    for verdict in ("supported", "contradicted", "inconclusive"):
+        out[verdict] = float((ok["verdict"] == verdict).mean())
+    out["mean_estimate"] = float(estimates.mean())
+    out["bias"] = float(estimates.mean() - truth)
+    out["bias_se"] = float(estimates.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    out["mean_width"] = float((ok["ci_high"] - ok["ci_low"]).mean())
+    return out
+
+
+def rate_correlation(
+    frame: pd.DataFrame,
+    *,
+    engagement: str,
+    followers: str = "followers",
+    method: str = "spearman",
+) -> tuple[float, float]:
+    """The usual notebook test of C1: correlate engagement *rate* with follower count.
+
+    Computes ``rate = engagement / followers`` and its Spearman (or Pearson, on log
+    followers) correlation with followers over rows where both are positive. Returns
+    ``(r, p_value)``. It is kept to be compared with the elasticity, not to be used: the rate
+    shares its denominator with the regressor, so noise in the follower count alone makes
+    the correlation negative (the ratio artefact, benchmarks.md §7.1).
+
+    Examples
+    --------
+    >>> f = np.array([1e3, 1e4, 1e5, 1e6])
+    >>> r, p = rate_correlation(pd.DataFrame({"e": f**0.8, "followers": f}), engagement="e")
+    >>> round(r, 3)
+    -1.0
+    """
+    if method not in ("spearman", "pearson"):
+        raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
+    for column in (engagement, followers):
+        if column not in frame.columns:
+            raise KeyError(f"column {column!r} not in the table; columns are "
+                           f"{list(frame.columns)}")
+    e = pd.to_numeric(frame[engagement], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    f = pd.to_numeric(frame[followers], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    keep = np.isfinite(e) & np.isfinite(f) & (e > 0) & (f > 0)
+    if keep.sum() < 3:
+        return (np.nan, np.nan)
+    rate = e[keep] / f[keep]
+    if method == "spearman":
+        result = sps.spearmanr(rate, f[keep])
+    else:
+        result = sps.pearsonr(rate, np.log(f[keep]))
+    return (float(result.statistic), float(result.pvalue))
