@@ -25,16 +25,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
-import threading
-import time
-from collections.abc import Callable
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
+from _measure import measure, mib, process_peak_rss
 from insights.stats import bootstrap_elasticity, bootstrap_elasticity_loop, fit_elasticity
 
 SEED = 20_240_601
@@ -71,51 +67,6 @@ def generate(n: int, seed: int = SEED, posts_per_creator: int = 0) -> pd.DataFra
 # ---------------------------------------------------------------------------------------------
 # Measurement
 # ---------------------------------------------------------------------------------------------
-
-
-def _rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):  # not Linux: fall back to the peak so far
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak if sys.platform == "darwin" else peak * 1024
-
-
-@contextmanager
-def peak_rss(result: dict, interval: float = 0.005):
-    """Record in ``result['peak_extra']`` the peak RSS above the level at entry."""
-    start = _rss_bytes()
-    peak = [start]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            stop.wait(interval)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        peak[0] = max(peak[0], _rss_bytes())
-        result["peak_extra"] = peak[0] - start
-
-
-def measure(label: str, func: Callable[[], object]) -> tuple[object, dict]:
-    stats: dict = {"label": label}
-    with peak_rss(stats):
-        start = time.perf_counter()
-        value = func()
-        stats["seconds"] = time.perf_counter() - start
-    return value, stats
-
-
-def _mib(n: float) -> str:
-    return f"{n / 2**20:,.0f} MiB"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,16 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     for stats in (vec, loop):
         stats["per"] = stats["seconds"] / stats["resamples"]
         print(f"{stats['label']:<36} {stats['resamples']:>9,} {stats['seconds']:>8.2f} s "
-              f"{stats['per'] * 1e3:>10.3f} ms {_mib(stats['peak_extra']):>15}")
+              f"{stats['per'] * 1e3:>10.3f} ms {mib(stats['peak_extra']):>15}")
     ratio = loop["per"] / vec["per"]
     if loop_resamples == args.resamples:
         print(f"ratio loop / vectorised: {ratio:.1f}x")
     else:
         print(f"ratio loop / vectorised, per resample: {ratio:.1f}x (loop projected to "
               f"{args.resamples:,} resamples: {loop['per'] * args.resamples:.1f} s)")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak = peak if sys.platform == "darwin" else peak * 1024
-    print(f"process peak RSS (ru_maxrss): {_mib(peak)}")
+    print(f"process peak RSS (ru_maxrss): {mib(process_peak_rss())}")
 
     analytic = fit_elasticity(frame, **kwargs)
     print()

@@ -20,16 +20,13 @@ import argparse
 import math
 import os
 import platform
-import resource
 import sys
-import threading
 import time
-from collections.abc import Callable
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
+from _measure import measure, mib, process_peak_rss
 from insights.parsing import parse_counts
 
 SEED = 20_240_601
@@ -133,51 +130,6 @@ def parse_loop(strings: list[str]) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def _rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):  # not Linux: fall back to the peak so far
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak if sys.platform == "darwin" else peak * 1024
-
-
-@contextmanager
-def peak_rss(result: dict, interval: float = 0.005):
-    """Record in ``result['peak_extra']`` the peak RSS above the level at entry."""
-    start = _rss_bytes()
-    peak = [start]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            stop.wait(interval)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        peak[0] = max(peak[0], _rss_bytes())
-        result["peak_extra"] = peak[0] - start
-
-
-def measure(label: str, func: Callable[[], object]) -> tuple[object, dict]:
-    stats: dict = {"label": label}
-    with peak_rss(stats):
-        start = time.perf_counter()
-        value = func()
-        stats["seconds"] = time.perf_counter() - start
-    return value, stats
-
-
-def _mib(n: float) -> str:
-    return f"{n / 2**20:,.0f} MiB"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000_000, help="number of strings")
@@ -213,11 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'method':<28} {'wall time':>10} {'strings/s':>14} {'peak extra RSS':>15}")
     for stats in (vec, loop):
         print(f"{stats['label']:<28} {stats['seconds']:>8.2f} s {n / stats['seconds']:>14,.0f} "
-              f"{_mib(stats['peak_extra']):>15}")
+              f"{mib(stats['peak_extra']):>15}")
     print(f"ratio loop / vectorised: {loop['seconds'] / vec['seconds']:.2f}x")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak = peak if sys.platform == "darwin" else peak * 1024
-    print(f"process peak RSS (ru_maxrss): {_mib(peak)}")
+    print(f"process peak RSS (ru_maxrss): {mib(process_peak_rss())}")
 
     # Agreement on the rows parse_counts accepts.
     ok = (parsed["status"] == "ok").to_numpy()
