@@ -556,6 +556,46 @@ def engagement_vs_followers(
 
 
 # --------------------------------------------------------------------------------------------
+# C5 and C6: elasticity of a ratio with respect to followers, claimed to be negative
+
+
+def _ratio_claim(
+    claim: str,
+    frame: pd.DataFrame,
+    ratio: pd.DataFrame,
+    followers: pd.Series,
+    *,
+    name: str,
+    what: str,
+    definition: str,
+    zero_note: str,
+    extra_notes: Sequence[str],
+    hazards: Sequence[str] | None,
+    rng: np.random.Generator | None,
+    ci: str,
+    n_resamples: int,
+    level: float,
+    dataset: str | None,
+) -> ClaimResult:
+    """Fit log(ratio) on log(followers) (HC3) and apply the 'below 0' verdict rule."""
+    work = pd.DataFrame({name: ratio["value"].to_numpy(), "followers": followers.to_numpy()})
+    notes = [definition,
+             _missing_note(work["followers"], "follower count", positive=True),
+             _drop_note(ratio["status"], what),
+             *_hazard_notes(frame, hazards), *extra_notes]
+    zero = int((work[name] == 0).sum())
+    if zero:
+        notes.append(f"{zero} {zero_note}")
+    fit, interval, text, failure = _fit_or_none(
+        work, y=name, controls=(), fe=None, cluster=None, method="ols", ci=ci,
+        rng=rng, n_resamples=n_resamples, level=level,
+    )
+    return _claim_result(
+        claim, _dataset_name(frame, dataset), fit, interval, text, failure, notes,
+        line=0.0, claim_side="below", n_usable=int((work[name] > 0).sum()),
+    )
+
+
 # C5
 
 
@@ -602,23 +642,13 @@ def comments_per_like_vs_followers(
         likes, comments = "avg_likes", "avg_comments"
         level_note = "creator averages"
     ratio = metrics.comments_per_like(creators, comments=comments, likes=likes)
-    work = pd.DataFrame(
-        {"comments_per_like": ratio["value"].to_numpy(), "followers": creators["followers"]}
-    )
-    notes = [f"comments per like = {comments} / {likes} ({level_note})",
-             _missing_note(work["followers"], "follower count", positive=True),
-             _drop_note(ratio["status"], "comments-per-like ratio"),
-             *_hazard_notes(frame, hazards)]
-    zero = int((work["comments_per_like"] == 0).sum())
-    if zero:
-        notes.append(f"{zero} creators with zero comments are left out of the log model")
-    fit, interval, text, failure = _fit_or_none(
-        work, y="comments_per_like", controls=(), fe=None, cluster=None, method="ols", ci=ci,
-        rng=rng, n_resamples=n_resamples, level=level,
-    )
-    return _claim_result(
-        "C5", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
-        line=0.0, claim_side="below", n_usable=int((work["comments_per_like"] > 0).sum()),
+    return _ratio_claim(
+        "C5", frame, ratio, creators["followers"], name="comments_per_like",
+        what="comments-per-like ratio",
+        definition=f"comments per like = {comments} / {likes} ({level_note})",
+        zero_note="creators with zero comments are left out of the log model",
+        extra_notes=(), hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples,
+        level=level, dataset=dataset,
     )
 
 
@@ -669,23 +699,16 @@ def authenticity_vs_followers(
                 f"column {column!r} not in the table; columns are {list(frame.columns)}"
             )
     share = metrics.ratio(frame[authentic], frame[total])
-    work = pd.DataFrame({"authentic_share": share["value"].to_numpy(),
-                         "followers": frame["followers"].to_numpy()})
-    notes = [f"authentic share = {authentic} / {total}",
-             _missing_note(work["followers"], "follower count", positive=True),
-             _drop_note(share["status"], "authentic share"),
-             *_hazard_notes(frame, hazards)]
-    above_one = int((work["authentic_share"] > 1).sum())
-    if above_one:
-        notes.append(f"{above_one} rows have authentic > total engagement (kept as given)")
-    zero = int((work["authentic_share"] == 0).sum())
-    if zero:
-        notes.append(f"{zero} rows with zero authentic engagement are left out of the log model")
-    fit, interval, text, failure = _fit_or_none(
-        work, y="authentic_share", controls=(), fe=None, cluster=None, method="ols", ci=ci,
-        rng=rng, n_resamples=n_resamples, level=level,
-    )
-    return _claim_result(
-        "C6", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
-        line=0.0, claim_side="below", n_usable=int((work["authentic_share"] > 0).sum()),
+    above_one = int((share["value"] > 1).sum())
+    return _ratio_claim(
+        "C6", frame, share, frame["followers"], name="authentic_share",
+        what="authentic share",
+        definition=f"authentic share = {authentic} / {total}",
+        zero_note="rows with zero authentic engagement are left out of the log model",
+        extra_notes=(
+            [f"{above_one} rows have authentic > total engagement (kept as given)"]
+            if above_one else []
+        ),
+        hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples, level=level,
+        dataset=dataset,
     )
