@@ -291,16 +291,25 @@ def fit_elasticity(
     (0.8, True, 500)
     """
     design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
-    model = sm.OLS(design.y, design.X)
+    result, df = _ols(design, design.X, cluster=cluster, cov=cov)
     if cluster is not None:
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
-        df = design.n_clusters - 1
         errors = f"errors clustered by {cluster} ({design.n_clusters})"
     else:
-        result = model.fit() if cov == "nonrobust" else model.fit(cov_type=cov)
-        df = result.df_resid
         errors = f"{cov} errors"
     return _elasticity_from(result, design, df, level, f"OLS {design.description}; {errors}", y, x)
+
+
+def _ols(design: _Design, X: np.ndarray, *, cluster: str | None, cov: str):
+    """OLS of the design's log y on ``X``; returns (statsmodels result, t degrees of freedom).
+
+    Clustered errors use ``G - 1`` degrees of freedom, the others ``n - k``.
+    """
+    model = sm.OLS(design.y, X)
+    if cluster is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
+        return result, design.n_clusters - 1
+    result = model.fit() if cov == "nonrobust" else model.fit(cov_type=cov)
+    return result, result.df_resid
 
 
 def _elasticity_from(result, design, df, level, method, y, x) -> Elasticity:
@@ -406,11 +415,11 @@ def piecewise_elasticity(
     >>> table["slope"].round(1).tolist()
     [0.6, 1.0]
     """
+    knot_values = np.sort(np.asarray([k for k in knots if k > 0], dtype=float))
     base = _design(
         frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster,
-        extra_columns=len([k for k in knots if k > 0]),
+        extra_columns=len(knot_values),
     )
-    knot_values = np.sort(np.asarray([k for k in knots if k > 0], dtype=float))
     log_knots = np.log(knot_values)
     while True:
         edges = np.concatenate(([-np.inf], log_knots, [np.inf]))
@@ -426,13 +435,7 @@ def piecewise_elasticity(
         log_knots
     ) else np.empty((len(base.y), 0))
     X = np.column_stack([base.X, hinges])
-    model = sm.OLS(base.y, X)
-    if cluster is not None:
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": base.clusters})
-        df = base.n_clusters - 1
-    else:
-        result = model.fit() if cov == "nonrobust" else model.fit(cov_type=cov)
-        df = result.df_resid
+    result, df = _ols(base, X, cluster=cluster, cov=cov)
     params = np.asarray(result.params)
     cov_matrix = np.asarray(result.cov_params())
     k0 = base.X.shape[1]
@@ -454,7 +457,6 @@ def piecewise_elasticity(
     bounds = np.concatenate(
         ([np.exp(base.log_x.min())], knot_values, [np.exp(base.log_x.max())])
     )
-    counts = np.histogram(base.log_x, bins=np.concatenate(([-np.inf], log_knots, [np.inf])))[0]
     return pd.DataFrame(
         {
             "lower": bounds[:-1],
