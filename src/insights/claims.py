@@ -24,7 +24,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from insights import datasets, metrics, stats
+from insights import costs, datasets, metrics, stats
+from insights.tiers import TierScheme, assign_tiers, tier_bands
+from insights.tiers import scheme as tier_scheme_named
 
 __all__ = [
     "CLAIMS",
@@ -40,6 +42,12 @@ __all__ = [
     "engagement_vs_followers",
     "comments_per_like_vs_followers",
     "authenticity_vs_followers",
+    "OBSERVED",
+    "creator_costs",
+    "comparison_groups",
+    "micro_cost_per_engagement",
+    "micro_engagement_rate",
+    "cost_per_engagement_elasticity",
 ]
 
 #: The claims under test (DESIGN.md), short form.
@@ -711,4 +719,420 @@ def authenticity_vs_followers(
         ),
         hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples, level=level,
         dataset=dataset,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# C2 (and the tier form of C1): micro-creators against larger ones, under a pricing model
+
+#: ``pricing=OBSERVED`` uses the table's own ``fee`` column instead of a pricing model.
+OBSERVED = "observed"
+
+_BIG = ("macro", "mega")
+
+
+def _pricing_label(pricing: str | costs.PriceModel) -> str:
+    return pricing.name if isinstance(pricing, costs.PriceModel) else str(pricing)
+
+
+def _creator_table(
+    frame: pd.DataFrame, components: Sequence[str], fee: str | None
+) -> pd.DataFrame:
+    """Creator keys, followers, mean engagements per post (and mean fee if ``fee``)."""
+    if fee is not None and fee not in frame.columns:
+        raise KeyError(f"pricing='observed' needs a {fee!r} column; columns are "
+                       f"{list(frame.columns)}")
+    if _table_kind(frame) == "posts":
+        per_creator = metrics.creator_engagement(frame, components=components, stat="mean")
+        keys = [c for c in ("platform", "creator") if c in per_creator.columns]
+        out = per_creator[[*keys, "followers", "engagement"]].copy()
+        if fee is not None:
+            fees = (frame[keys].assign(__fee=pd.to_numeric(frame[fee], errors="coerce"))
+                    .groupby(keys, sort=True, dropna=False)["__fee"].mean()
+                    .rename("fee").reset_index())
+            out = out.merge(fees, on=keys, how="left")
+        return out.reset_index(drop=True)
+    keys = [c for c in ("platform", "creator") if c in frame.columns]
+    out = pd.DataFrame({
+        **{k: frame[k].to_numpy() for k in keys},
+        "followers": pd.to_numeric(frame["followers"], errors="coerce")
+        .to_numpy(dtype=float, na_value=np.nan),
+        "engagement": metrics.engagement(frame, components=components)["value"].to_numpy(),
+    })
+    if fee is not None:
+        out["fee"] = pd.to_numeric(frame[fee], errors="coerce").to_numpy(dtype=float,
+                                                                         na_value=np.nan)
+    return out
+
+
+def creator_costs(
+    frame: pd.DataFrame,
+    *,
+    pricing: str | costs.PriceModel,
+    components: Sequence[str] | None = None,
+    fee: str = "fee",
+) -> pd.DataFrame:
+    """One row per creator: followers, expected engagements per post, fee and cost per engagement.
+
+    A brand buying one sponsored post pays the fee and gets that post's engagements, whose
+    expectation is the creator's **mean** engagements per post; so a posts table is reduced
+    to creator means (:func:`insights.metrics.creator_engagement`), and a creators table uses
+    its averages (``avg_likes + avg_comments`` by default, :func:`default_components`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical posts or creators table.
+    pricing : str or PriceModel
+        A pricing model (:func:`insights.costs.pricing_models`) giving the fee from the follower
+        count, or :data:`OBSERVED` to use the table's own ``fee`` column (the creator's mean
+        fee per post on a posts table).
+    components : sequence of str, optional
+        What counts as an engagement.
+
+    Returns
+    -------
+    DataFrame
+        ``platform`` (if present), ``creator`` (if present), ``followers``, ``engagement``,
+        ``fee``, ``cpe`` (fee per engagement) and ``cpe_status`` (why a CPE is missing, see
+        :mod:`insights.metrics`), on a fresh index.
+
+    Examples
+    --------
+    >>> creators = pd.DataFrame({"creator": ["a", "b"], "followers": [1e4, 1e6],
+    ...                          "avg_likes": [400.0, 9000.0], "avg_comments": [100.0, 1000.0]})
+    >>> creator_costs(creators, pricing="rate-card")[["creator", "engagement", "fee", "cpe"]]
+      creator  engagement      fee  cpe
+    0       a       500.0    100.0  0.2
+    1       b     10000.0  10000.0  1.0
+    """
+    components = tuple(components) if components is not None else default_components(frame)
+    out = _creator_table(frame, components, fee if pricing == OBSERVED else None)
+    if pricing != OBSERVED:
+        out["fee"] = costs.price(out["followers"], pricing).to_numpy()
+    out = out.reset_index(drop=True)
+    unit = costs.cpe(out["fee"], out["engagement"])
+    out["cpe"] = unit["value"]
+    out["cpe_status"] = unit["status"]
+    return out
+
+
+def comparison_groups(
+    tier_scheme: str | TierScheme, versus: Sequence[str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """The micro tier and the tiers it is compared with under a scheme.
+
+    Default comparison: the scheme's ``macro`` and ``mega`` tiers where it has them (the
+    industry scheme), otherwise every tier above ``micro`` (the three-tier write-up schemes).
+
+    Examples
+    --------
+    >>> comparison_groups("industry")
+    ('micro', ('macro', 'mega'))
+    >>> comparison_groups("micro-1k-50k")
+    ('micro', ('above',))
+    """
+    s = tier_scheme_named(tier_scheme)
+    if "micro" not in s.labels:
+        raise ValueError(f"tier scheme {s.name!r} has no 'micro' tier: {list(s.labels)}")
+    if versus is None:
+        versus = tuple(t for t in s.labels if t in _BIG)
+        if not versus:
+            versus = s.labels[s.labels.index("micro") + 1:]
+    unknown = [t for t in versus if t not in s.labels]
+    if unknown or "micro" in versus or not versus:
+        raise ValueError(f"versus must name tiers of {s.name!r} other than micro, "
+                         f"from {list(s.labels)}; got {list(versus)}")
+    return "micro", tuple(versus)
+
+
+def _tier_ratio(
+    claim: str,
+    frame: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    num: str,
+    den: str,
+    what: str,
+    tier_scheme: str | TierScheme,
+    versus: Sequence[str] | None,
+    stat: str,
+    claim_side: str,
+    rng: np.random.Generator | None,
+    n_resamples: int,
+    level: float,
+    dataset: str | None,
+    notes: list[str],
+) -> ClaimResult:
+    """Ratio of a per-creator quantity, micro over the comparison tiers, and its verdict."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{claim}: the interval is a bootstrap; pass rng=np.random.default_rng(seed)"
+        )
+    s = tier_scheme_named(tier_scheme)
+    micro, big = comparison_groups(s, versus)
+    usable = (np.isfinite(table[num]) & np.isfinite(table[den]) & (table[num] >= 0)
+              & (table[den] >= 0) & np.isfinite(table["followers"]) & (table["followers"] > 0))
+    notes = [*notes]
+    unusable = int((~usable).sum())
+    if unusable:
+        notes.append(f"{unusable} creators without a usable {num}, {den} or follower count "
+                     "are left out")
+    tiers = assign_tiers(table["followers"], s)
+    in_a = usable & (tiers == micro).to_numpy()
+    in_b = usable & tiers.isin(big).to_numpy()
+    bands = {r.label: (r.lower, r.upper) for r in tier_bands(s).itertuples()}
+    group_b = " + ".join(big)
+    lo_b, hi_b = bands[big[0]][0], bands[big[-1]][1]
+    notes.append(f"tier scheme {s.name}: micro = {_span(*bands[micro])}, versus {group_b} = "
+                 f"{_span(lo_b, hi_b)}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
+    zero = int((in_a | in_b).sum() - ((table[den] > 0) & (in_a | in_b)).sum())
+    if zero and stat == "median":
+        notes.append(f"{zero} creators with zero {den} count as an infinite {what}")
+    method = (f"{stat} {what} per creator, micro / {group_b}; stratified percentile "
+              f"bootstrap ({n_resamples} resamples)")
+    dataset_name = _dataset_name(frame, dataset)
+    try:
+        result = stats.group_ratio(
+            table.loc[in_a, num], table.loc[in_a, den], table.loc[in_b, num],
+            table.loc[in_b, den], stat=stat, rng=rng, n_resamples=n_resamples, level=level,
+        )
+    except stats.InsufficientDataError as error:
+        return ClaimResult(claim, dataset_name, np.nan, np.nan, np.nan,
+                           int(in_a.sum() + in_b.sum()), "inconclusive", method,
+                           tuple([*notes, f"could not estimate: {error}"]))
+    if not np.isfinite(result.ci_low):
+        notes.append("no interval: a group has fewer than 5 creators")
+    notes.append(f"{stat} {what}: micro {result.stat_a:.4g}, {group_b} {result.stat_b:.4g}")
+    verdict = verdict_for_interval(result.ci_low, result.ci_high, line=1.0,
+                                   claim_side=claim_side)
+    return ClaimResult(claim, dataset_name, result.estimate, result.ci_low, result.ci_high,
+                       result.n_a + result.n_b, verdict, method, tuple(notes))
+
+
+def _span(lower: float, upper: float) -> str:
+    def short(v: float) -> str:
+        if v >= 1e6:
+            return f"{v / 1e6:g}M"
+        return f"{v / 1e3:g}k" if v >= 1e3 else f"{v:g}"
+    return f"{short(lower)}+" if np.isinf(upper) else f"{short(lower)}-{short(upper)}"
+
+
+def _is_many(pricing) -> bool:
+    return not isinstance(pricing, str | costs.PriceModel)
+
+
+def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimResult:
+    """Combine one result per pricing model: same verdict everywhere, or ``depends``."""
+    if len(results) == 1:
+        return results[0][1]
+    verdicts = [r.verdict for _, r in results]
+    verdict = verdicts[0] if len(set(verdicts)) == 1 else "depends"
+    lows = [r.ci_low for _, r in results]
+    highs = [r.ci_high for _, r in results]
+    per_model = [f"{name}: {r.estimate:.3g} ({r.ci_low:.3g} to {r.ci_high:.3g}), {r.verdict}"
+                 for name, r in results]
+    first = results[0][1]
+    shared = [n for n in first.notes if all(n in r.notes for _, r in results)]
+    return ClaimResult(
+        claim, first.dataset, np.nan,
+        float(np.nanmin(lows)) if np.isfinite(lows).any() else np.nan,
+        float(np.nanmax(highs)) if np.isfinite(highs).any() else np.nan,
+        first.n, verdict,
+        f"{len(results)} pricing models (interval = envelope of their intervals); "
+        + first.method,
+        tuple([*per_model, *shared]),
+    )
+
+
+def _pricing_notes(pricing: str | costs.PriceModel) -> list[str]:
+    if pricing == OBSERVED:
+        return ["fees: the table's own fee column"]
+    model = costs.price_model(pricing)
+    return [f"pricing {model.describe()}"]
+
+
+def micro_cost_per_engagement(
+    frame: pd.DataFrame,
+    *,
+    pricing,
+    scheme: str | TierScheme = "industry",
+    rng: np.random.Generator | None = None,
+    versus: Sequence[str] | None = None,
+    stat: str = "median",
+    components: Sequence[str] | None = None,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> ClaimResult:
+    """C2: are micro-creators cheaper per engagement than macro and mega creators?
+
+    The estimate is ``CPE(micro) / CPE(macro + mega)``: the ``stat`` (default the median over
+    creators) of fee per expected engagement per post (:func:`creator_costs`) in the micro
+    tier, divided by the same in the comparison tiers (:func:`comparison_groups`). The 95%
+    interval is a stratified bootstrap over creators (the fees are taken as given, so the
+    uncertainty of a pricing model's exponent is not in it).
+
+    * ``supported`` iff the interval lies **below 1** (micro is cheaper per engagement);
+    * ``contradicted`` iff it lies **above 1**;
+    * ``inconclusive`` otherwise, or if a group is empty;
+    * with several pricing models: their common verdict, or ``depends`` when the verdict
+      changes with the model. The combined result's estimate is NaN, its interval the
+      envelope of the models' intervals, and its notes list each model's ratio. The verdict
+      is only as robust as the set of models passed.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical posts or creators table.
+    pricing : str, PriceModel, or sequence of them
+        Pricing model name(s) (:func:`insights.costs.pricing_models`), model(s), or
+        :data:`OBSERVED` for the table's own ``fee`` column.
+    scheme : str or TierScheme
+        Tier scheme; ``versus`` overrides the comparison tiers.
+    rng : numpy.random.Generator
+        Required: the interval is a bootstrap.
+    stat : {"median", "pooled"}
+        ``"pooled"`` is total fees / total engagements per group: the CPE of buying one post
+        from every creator of the group.
+    components, n_resamples, level, dataset, hazards
+        As in :func:`engagement_vs_followers`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> f = 10 ** rng.uniform(3, 7, 600)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f ** 0.9
+    ...                          * np.exp(rng.normal(0, 0.3, 600))})
+    >>> linear = micro_cost_per_engagement(creators, pricing="rate-card", rng=rng,
+    ...                                    n_resamples=500, dataset="toy")
+    >>> round(linear.estimate, 2), linear.verdict  # CPE grows as followers^(1 - 0.9)
+    (0.66, 'supported')
+    >>> both = micro_cost_per_engagement(creators, pricing=["rate-card", "izea-2022"], rng=rng,
+    ...                                  n_resamples=500, dataset="toy")
+    >>> both.verdict
+    'depends'
+    """
+    if _is_many(pricing):
+        models = list(pricing)
+        if not models:
+            raise ValueError("pricing is empty: pass at least one pricing model")
+        return _across_models("C2", [
+            (_pricing_label(m), micro_cost_per_engagement(
+                frame, pricing=m, scheme=scheme, rng=rng, versus=versus, stat=stat,
+                components=components, n_resamples=n_resamples, level=level,
+                dataset=dataset, hazards=hazards))
+            for m in models
+        ])
+    table = creator_costs(frame, pricing=pricing, components=components)
+    notes = [f"engagement = {' + '.join(components or default_components(frame))} "
+             "(creator mean per post)", *_pricing_notes(pricing),
+             *_hazard_notes(frame, hazards)]
+    return _tier_ratio(
+        "C2", frame, table, num="fee", den="engagement", what="cost per engagement",
+        tier_scheme=scheme, versus=versus, stat=stat, claim_side="below", rng=rng,
+        n_resamples=n_resamples, level=level, dataset=dataset, notes=notes,
+    )
+
+
+def micro_engagement_rate(
+    frame: pd.DataFrame,
+    *,
+    scheme: str | TierScheme = "industry",
+    rng: np.random.Generator | None = None,
+    versus: Sequence[str] | None = None,
+    stat: str = "median",
+    components: Sequence[str] | None = None,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> ClaimResult:
+    """C1 in tier form: is the micro tier's engagement rate above that of bigger tiers?
+
+    The estimate is ``ER(micro) / ER(macro + mega)``, the ``stat`` over creators of mean
+    engagements per post per follower. This is how vendors state C1; the tier-free test is
+    :func:`engagement_vs_followers`.
+
+    * ``supported`` iff the interval lies **above 1** (micro has the higher rate);
+    * ``contradicted`` iff it lies **below 1**; ``inconclusive`` otherwise.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> f = 10 ** rng.uniform(3, 7, 600)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f ** 0.9})
+    >>> result = micro_engagement_rate(creators, rng=rng, n_resamples=200, dataset="toy")
+    >>> result.verdict, result.estimate > 1
+    ('supported', True)
+    """
+    components = tuple(components) if components is not None else default_components(frame)
+    table = _creator_table(frame, components, None)
+    notes = [f"engagement = {' + '.join(components)} (creator mean per post)",
+             *_hazard_notes(frame, hazards)]
+    return _tier_ratio(
+        "C1", frame, table, num="engagement", den="followers", what="engagement rate",
+        tier_scheme=scheme, versus=versus, stat=stat, claim_side="above", rng=rng,
+        n_resamples=n_resamples, level=level, dataset=dataset, notes=notes,
+    )
+
+
+def cost_per_engagement_elasticity(
+    frame: pd.DataFrame,
+    *,
+    pricing,
+    rng: np.random.Generator | None = None,
+    components: Sequence[str] | None = None,
+    ci: str = "robust",
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> ClaimResult:
+    """C2 without tiers: does cost per engagement rise with follower count?
+
+    Fits ``log(CPE) = a + e log(followers)`` over creators (:func:`creator_costs`, HC3
+    errors). Under a power-law price ``followers^p`` the slope is ``e = p - b`` exactly, where
+    ``b`` is the creator-level engagement elasticity; with observed fees it is whatever the
+    fees say.
+
+    * ``supported`` iff the CI of ``e`` lies **above 0** (bigger creators cost more per
+      engagement, so micro is cheaper);
+    * ``contradicted`` iff it lies **below 0**; ``inconclusive`` otherwise;
+    * several pricing models: common verdict or ``depends``, as in
+      :func:`micro_cost_per_engagement`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> f = 10 ** rng.uniform(3, 7, 400)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f ** 0.8
+    ...                          * np.exp(rng.normal(0, 0.3, 400))})
+    >>> result = cost_per_engagement_elasticity(creators, pricing="izea-2022", dataset="toy")
+    >>> round(result.estimate, 2), result.verdict  # p - b = 0.32 - 0.8
+    (-0.48, 'contradicted')
+    """
+    if _is_many(pricing):
+        models = list(pricing)
+        if not models:
+            raise ValueError("pricing is empty: pass at least one pricing model")
+        return _across_models("C2", [
+            (_pricing_label(m), cost_per_engagement_elasticity(
+                frame, pricing=m, rng=rng, components=components, ci=ci,
+                n_resamples=n_resamples, level=level, dataset=dataset, hazards=hazards))
+            for m in models
+        ])
+    table = creator_costs(frame, pricing=pricing, components=components)
+    notes = [f"engagement = {' + '.join(components or default_components(frame))} "
+             "(creator mean per post)", *_pricing_notes(pricing),
+             _drop_note(table["cpe_status"], "cost per engagement"),
+             *_hazard_notes(frame, hazards)]
+    fit, interval, text, failure = _fit_or_none(
+        table, y="cpe", controls=(), fe=None, cluster=None, method="ols", ci=ci, rng=rng,
+        n_resamples=n_resamples, level=level,
+    )
+    return _claim_result(
+        "C2", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
+        line=0.0, claim_side="above", n_usable=int((table["cpe"] > 0).sum()),
     )

@@ -56,6 +56,8 @@ __all__ = [
     "group_medians",
     "tier_medians",
     "binned_medians",
+    "GroupRatio",
+    "group_ratio",
 ]
 
 MAX_FIXED_EFFECT_LEVELS = 500
@@ -923,3 +925,146 @@ def binned_medians(
     table.insert(1, "upper", upper)
     table.insert(2, "x_mid", np.sqrt(lower * upper))
     return table.drop(columns="bin")[columns]
+
+
+# --------------------------------------------------------------------------------------------
+# ratio of two groups' typical per-unit ratios (cost per engagement, engagement rate)
+
+_GROUP_STATS = ("median", "pooled")
+
+
+@dataclass(frozen=True)
+class GroupRatio:
+    """``stat(group a) / stat(group b)`` of a per-unit ratio, with a bootstrap interval.
+
+    ``stat_a`` and ``stat_b`` are each group's statistic (the median of ``num / den`` over
+    units, or the pooled ``sum(num) / sum(den)``); ``estimate = stat_a / stat_b``. The
+    interval resamples units within each group independently (a stratified bootstrap); it is
+    NaN when a group has fewer than ``min_n`` units.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    stat_a: float
+    stat_b: float
+    n_a: int
+    n_b: int
+    stat: str
+    n_resamples: int
+    level: float
+    draws: np.ndarray = field(repr=False, compare=False)
+
+
+def _group_arrays(num, den, name: str) -> tuple[np.ndarray, np.ndarray]:
+    n = np.asarray(num, dtype=float)
+    d = np.asarray(den, dtype=float)
+    if n.shape != d.shape or n.ndim != 1:
+        raise ValueError(f"group {name}: num and den must be 1-d of equal length, "
+                         f"got {n.shape} and {d.shape}")
+    bad = ~(np.isfinite(n) & np.isfinite(d)) | (n < 0) | (d < 0)
+    if bad.any():
+        at = np.flatnonzero(bad)[:5].tolist()
+        raise ValueError(
+            f"group {name}: num and den must be finite and >= 0; rows {at} are not "
+            f"(num {n[at].tolist()}, den {d[at].tolist()})"
+        )
+    return n, d
+
+
+def _group_stat(num: np.ndarray, den: np.ndarray, stat: str) -> float:
+    if stat == "pooled":
+        total = den.sum()
+        return float(num.sum() / total) if total > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.median(num / den))
+
+
+def _group_draws(num, den, stat, rng, n_resamples, budget) -> np.ndarray:
+    units = len(num)
+    out = np.empty(n_resamples)
+    done = 0
+    for batch in _chunks(n_resamples, units, budget):
+        if stat == "pooled":
+            counts = _resample_counts(rng, units, batch).astype(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[done : done + batch] = (counts @ num) / (counts @ den)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = num / den
+            out[done : done + batch] = np.median(
+                values[rng.integers(0, units, size=(batch, units))], axis=1
+            )
+        done += batch
+    return out
+
+
+def group_ratio(
+    num_a,
+    den_a,
+    num_b,
+    den_b,
+    *,
+    stat: str = "median",
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    min_n: int = 5,
+    batch_budget: int = 4_000_000,
+) -> GroupRatio:
+    """Compare a per-unit ratio ``num / den`` between two groups of units.
+
+    Used for cost per engagement (``num`` fee, ``den`` engagements) and engagement rate
+    (``num`` engagements, ``den`` followers) of micro-creators (group a) against larger ones
+    (group b).
+
+    Parameters
+    ----------
+    num_a, den_a, num_b, den_b : array-like of float
+        Finite, non-negative values, one per unit (creator).
+    stat : {"median", "pooled"}
+        ``"median"``: the typical unit's ratio, robust to a few extreme units (a zero ``den``
+        gives an infinite ratio, which still sorts). ``"pooled"``: ``sum(num) / sum(den)``,
+        e.g. the cost per engagement of buying one post from every creator in the group.
+    rng : numpy.random.Generator
+    n_resamples, level, min_n, batch_budget
+        Bootstrap resamples, confidence level, smallest group given an interval, and the
+        number of index entries drawn per batch (memory).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> result = group_ratio([10, 20, 30, 40, 50], [10] * 5, [8, 9, 10, 11, 12], [1] * 5,
+    ...                      rng=rng)
+    >>> result.stat_a, result.stat_b, result.estimate
+    (3.0, 10.0, 0.3)
+    >>> result.ci_low <= 0.3 <= result.ci_high
+    True
+    """
+    if stat not in _GROUP_STATS:
+        raise ValueError(f"stat must be one of {list(_GROUP_STATS)}, got {stat!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed): the bootstrap is random")
+    na, da = _group_arrays(num_a, den_a, "a")
+    nb, db = _group_arrays(num_b, den_b, "b")
+    if len(na) == 0 or len(nb) == 0:
+        raise InsufficientDataError(
+            f"both groups need units: group a has {len(na)}, group b has {len(nb)}"
+        )
+    stat_a, stat_b = _group_stat(na, da, stat), _group_stat(nb, db, stat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = stat_a / stat_b
+    low = high = np.nan
+    draws = np.full(0, np.nan)
+    if min(len(na), len(nb)) >= min_n:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            draws = (_group_draws(na, da, stat, rng, n_resamples, batch_budget)
+                     / _group_draws(nb, db, stat, rng, n_resamples, batch_budget))
+        finite = draws[np.isfinite(draws)]
+        if len(finite):
+            low, high = (float(q) for q in np.quantile(finite, [0.5 - level / 2,
+                                                                  0.5 + level / 2]))
+    return GroupRatio(
+        float(estimate), low, high, stat_a, stat_b, len(na), len(nb), stat, n_resamples, level,
+        draws,
+    )
