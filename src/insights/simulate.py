@@ -50,9 +50,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from insights import costs
 from insights.schemas import conform
 
 __all__ = [
+    "CampaignWorld",
     "DATASET",
     "MAX_ENGAGEMENT",
     "PLATFORM",
@@ -61,6 +63,7 @@ __all__ = [
     "display_round",
     "draw_noise",
     "follower_floor",
+    "simulate_campaigns",
     "simulate_creators",
     "simulate_posts",
     "top_k_per_group",
@@ -656,3 +659,128 @@ def follower_floor(frame: pd.DataFrame, floor: float, *, by: str = "followers") 
     with np.errstate(invalid="ignore"):
         keep = values >= floor
     return frame.loc[keep].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# campaign tables (only to demonstrate the campaign-ROI workflow)
+
+
+@dataclass(frozen=True)
+class CampaignWorld:
+    """Generating parameters of a simulated campaigns table (``DESIGN.md`` campaigns).
+
+    Creator ``i`` has ``F_i`` followers, log-uniform on ``[followers_low, followers_high]``.
+    Per paid post:
+
+    * engagements ``~ Poisson(engagement_at_10k * (F / 1e4) ** b * LN(0, engagement_sd))``;
+    * impressions ``= round(reach_rate * F * LN(0, 0.3))``;
+    * fee ``= price(F, pricing) * LN(0, fee_sd)`` (negotiation around the price model);
+    * clicks ``~ Poisson(click_rate * engagements)``, conversions ``~ Binomial(clicks,
+      conversion_rate)``, revenue ``~ Gamma(conversions, order_value)`` (a sum of
+      exponential order values; 0 without conversions).
+
+    Everything about revenue here is invented for the demonstration; only the workflow is
+    real. Tables and figures made from it must say "simulated" and print :meth:`describe`.
+    """
+
+    b: float = 0.95
+    engagement_at_10k: float = 400.0
+    engagement_sd: float = 0.8
+    followers_low: float = 1e3
+    followers_high: float = 1e7
+    reach_rate: float = 0.3
+    pricing: str = "rate-card"
+    fee_sd: float = 0.4
+    click_rate: float = 0.02
+    conversion_rate: float = 0.05
+    order_value: float = 40.0
+    currency: str = "USD"
+    n_campaigns: int = 4
+
+    def __post_init__(self) -> None:
+        checks = {
+            "engagement_at_10k": self.engagement_at_10k > 0,
+            "engagement_sd": self.engagement_sd >= 0,
+            "followers_low": 0 < self.followers_low < self.followers_high,
+            "reach_rate": self.reach_rate > 0,
+            "fee_sd": self.fee_sd >= 0,
+            "click_rate": self.click_rate >= 0,
+            "conversion_rate": 0 <= self.conversion_rate <= 1,
+            "order_value": self.order_value > 0,
+            "n_campaigns": self.n_campaigns >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"CampaignWorld: invalid {bad}: {self}")
+        costs.price_model(self.pricing)  # unknown names fail here
+
+    def describe(self) -> str:
+        """The parameters in one line, for titles and printed headers.
+
+        Examples
+        --------
+        >>> CampaignWorld().describe()  # doctest: +ELLIPSIS
+        'simulated campaigns: b=0.95, 400 engagements per post at 10k followers (sd 0.8), ...'
+        """
+        return (
+            f"simulated campaigns: b={self.b:g}, {self.engagement_at_10k:g} engagements per "
+            f"post at 10k followers (sd {self.engagement_sd:g}), followers "
+            f"{_compact(self.followers_low)} to {_compact(self.followers_high)}, fees "
+            f"{self.pricing} x LN(0, {self.fee_sd:g}), clicks {self.click_rate:g}/engagement, "
+            f"conversion {self.conversion_rate:g}/click, order value {self.order_value:g} "
+            f"{self.currency}, {self.n_campaigns} campaigns"
+        )
+
+
+def simulate_campaigns(
+    world: CampaignWorld, n_creators: int, *, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Draw a campaigns table: one paid post per creator, spread over ``world.n_campaigns``.
+
+    Returns
+    -------
+    DataFrame
+        Canonical campaigns table (:func:`insights.costs.campaign_table`) with ``platform`` =
+        :data:`PLATFORM` and an extra ``dataset`` = :data:`DATASET` column.
+
+    Examples
+    --------
+    >>> table = simulate_campaigns(CampaignWorld(), 50, rng=np.random.default_rng(0))
+    >>> len(table), table["currency"].unique().tolist(), table["dataset"].iloc[0]
+    (50, ['USD'], 'simulated')
+    """
+    if not isinstance(world, CampaignWorld):
+        raise TypeError(f"world must be a CampaignWorld, got {type(world).__name__}")
+    n = _check_count(n_creators, "n_creators")
+    rng = _check_rng(rng)
+    log_low, log_high = np.log(world.followers_low), np.log(world.followers_high)
+    followers = np.round(np.exp(rng.uniform(log_low, log_high, n)))
+    expected = (world.engagement_at_10k * (followers / 1e4) ** world.b
+                * np.exp(rng.normal(0.0, world.engagement_sd, n)))
+    engagements = rng.poisson(np.minimum(expected, MAX_ENGAGEMENT)).astype(float)
+    impressions = np.round(world.reach_rate * followers * np.exp(rng.normal(0.0, 0.3, n)))
+    fee = costs.price(followers, world.pricing).to_numpy() * np.exp(
+        rng.normal(0.0, world.fee_sd, n)
+    )
+    clicks = rng.poisson(world.click_rate * engagements).astype(float)
+    conversions = rng.binomial(clicks.astype(np.int64), world.conversion_rate).astype(float)
+    revenue = np.where(
+        conversions > 0, rng.gamma(np.maximum(conversions, 1.0), world.order_value), 0.0
+    )
+    width = len(str(n))
+    table = pd.DataFrame({
+        "campaign": np.strings.add("campaign-",
+                                   (np.arange(n) % world.n_campaigns + 1).astype(np.str_)),
+        "creator": _ids("creator", np.arange(n), width),
+        "platform": PLATFORM,
+        "followers": followers,
+        "fee": np.round(fee, 2),
+        "impressions": impressions,
+        "engagements": engagements,
+        "clicks": clicks,
+        "conversions": conversions,
+        "revenue": np.round(revenue, 2),
+        "currency": world.currency,
+        "dataset": DATASET,
+    })
+    return conform(table, "campaigns")
