@@ -30,6 +30,8 @@ __all__ = [
     "plot_binned_medians",
     "plot_forest",
     "plot_tier_rates",
+    "plot_break_even",
+    "plot_bands",
 ]
 
 _BAND_COLOURS = ("#e9e9e9", "#ffffff")
@@ -623,4 +625,125 @@ def plot_tier_rates(
     ax.set_xlabel("followers (log scale)")
     ax.set_ylabel("engagement rate (log scale)")
     ax.legend(handles=handles, loc="best", fontsize=8)
+    return ax
+
+
+def plot_break_even(
+    ax: Axes,
+    elasticities: pd.DataFrame,
+    prices: pd.DataFrame,
+    *,
+    p_range: tuple[float, float] = (0.0, 1.4),
+    b_range: tuple[float, float] | None = None,
+) -> Axes:
+    """Draw the (p, b) plane of claim C2 with its verdict regions.
+
+    Cost per engagement scales as ``followers^(p - b)``: above the diagonal ``b = p``
+    micro-creators cost *more* per engagement (C2 contradicted), below it they cost less (C2
+    supported). Each engagement elasticity ``b`` is drawn as a horizontal band (its CI) with a
+    line at the estimate; each price elasticity ``p`` as a vertical dashed line. Where a
+    band crosses a price line tells the verdict under that pricing.
+
+    Parameters
+    ----------
+    ax : Axes
+    elasticities : DataFrame
+        Columns ``label, estimate, ci_low, ci_high`` (engagement elasticities b).
+    prices : DataFrame
+        Columns ``label, exponent`` (price elasticities p).
+    p_range, b_range : tuple of float
+        Axis limits; ``b_range`` defaults to cover the bands and the diagonal.
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(elasticities, ["label", "estimate", "ci_low", "ci_high"], "elasticities")
+    _require_columns(prices, ["label", "exponent"], "prices")
+    estimate = _numeric(elasticities["estimate"])
+    low = _numeric(elasticities["ci_low"])
+    high = _numeric(elasticities["ci_high"])
+    if b_range is None:
+        values = np.concatenate([low[np.isfinite(low)], high[np.isfinite(high)], p_range])
+        b_range = (min(values.min(), 0.0) - 0.05, values.max() + 0.1)
+    p0, p1 = p_range
+    b0, b1 = b_range
+    line = np.array([min(p0, b0), max(p1, b1)])
+    ax.fill_between(line, line, b1 + 10, color=_VERDICT_COLOURS["contradicted"], alpha=0.08,
+                    lw=0)
+    ax.fill_between(line, b0 - 10, line, color=_VERDICT_COLOURS["supported"], alpha=0.08, lw=0)
+    ax.plot(line, line, color="#555555", lw=1.0, ls="--")
+    ax.text(0.02, 0.5, "above the diagonal: micro costs more\nper engagement (C2 contradicted)",
+            transform=ax.transAxes, va="center", fontsize=8,
+            color=_VERDICT_COLOURS["contradicted"])
+    ax.text(0.98, 0.03, "below: micro costs less per engagement\n(C2 supported)",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+            color=_VERDICT_COLOURS["supported"])
+    colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, est, lo, hi) in enumerate(
+        zip(elasticities["label"].astype(str), estimate, low, high, strict=True)
+    ):
+        colour = colours[i % len(colours)]
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax.axhspan(lo, hi, color=colour, alpha=0.25, lw=0)
+        if np.isfinite(est):
+            ax.axhline(est, color=colour, lw=1.5, label=f"b: {label}")
+    for j, (label, p) in enumerate(zip(prices["label"].astype(str),
+                                       _numeric(prices["exponent"]), strict=True)):
+        ax.axvline(p, color="#333333", lw=0.9, ls=_REFERENCE_DASHES[j % len(_REFERENCE_DASHES)])
+        ax.text(p, 0.99, f"{label} ", transform=ax.get_xaxis_transform(), fontsize=7,
+                rotation=90, ha="right", va="top", color="#333333")
+    ax.set_xlim(p0, p1)
+    ax.set_ylim(b0, b1)
+    ax.set_xlabel("price elasticity p (fee \u221d followers^p)")
+    ax.set_ylabel("engagement elasticity b")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    return ax
+
+
+def plot_bands(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    group: str | None = None,
+    logx: bool = False,
+    logy: bool = False,
+    reference: float | None = None,
+) -> Axes:
+    """Draw lines of ``y`` against ``x`` with a shaded ``low``-``high`` band, one per group.
+
+    Used for a sweep (a ratio with its CI as a tier boundary moves) and for portfolio mixes
+    (mean with 5th-95th percentiles as the micro share grows). Groups keep their order of
+    first appearance; rows are sorted by ``x`` within a group.
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(table, [x, y, low, high, *([group] if group else [])], "table")
+    groups = [(None, table)] if group is None else [
+        (name, table.loc[table[group] == name]) for name in pd.unique(table[group])
+    ]
+    for name, part in groups:
+        part = part.sort_values(x)
+        xs = _numeric(part[x])
+        (drawn,) = ax.plot(xs, _numeric(part[y]), marker="o", markersize=3,
+                           label=None if name is None else str(name))
+        ax.fill_between(xs, _numeric(part[low]), _numeric(part[high]),
+                        color=drawn.get_color(), alpha=0.18, lw=0)
+    if reference is not None:
+        ax.axhline(reference, color="#555555", ls="--", lw=1.0)
+    if logx:
+        ax.set_xscale("log")
+        _format_log_axis(ax.xaxis)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if group is not None:
+        ax.legend(loc="best", fontsize=8)
     return ax

@@ -26,7 +26,7 @@ between runs, and :func:`best_mix` can search over the micro share with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -105,6 +105,8 @@ class _Tier:
     cum_weight: np.ndarray
     uniforms: np.ndarray  # (n_draws, k_max)
     n_creators: int
+    # purchase sequences per number of affordable candidates: (cumulative fees, engagements)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -150,13 +152,17 @@ class PortfolioDraws:
         for name, share in shares.items():
             if share <= 0:
                 continue
-            bought, fee, eng = _spend(self.tiers[name], share * self.budget)
-            creators += bought.sum(axis=1)
-            spent += (fee * bought).sum(axis=1)
-            engagements += (eng * bought).sum(axis=1)
+            bought, cum_fee, cum_eng, eng = _spend(self.tiers[name], share * self.budget)
+            rows = np.arange(self.n_draws)
+            last = np.maximum(bought - 1, 0)
+            has = bought > 0
+            creators += bought
+            spent += np.where(has, cum_fee[rows, last], 0.0)
+            engagements += np.where(has, cum_eng[rows, last], 0.0)
             if audience is not None:
+                taken = np.arange(eng.shape[1])[None, :] < bought[:, None]
                 fraction = np.minimum(eng / audience, 1.0 - 1e-12)
-                log_missed += (np.log1p(-fraction) * bought).sum(axis=1)
+                log_missed += np.where(taken, np.log1p(-fraction), 0.0).sum(axis=1)
         reach = engagements if audience is None else audience * -np.expm1(log_missed)
         return pd.DataFrame({"creators": creators, "spent": spent,
                              "engagements": engagements, "reach": reach})
@@ -175,22 +181,39 @@ def _check_allocation(allocation: Mapping[str, float], tiers: Mapping[str, _Tier
     return shares
 
 
-def _spend(tier: _Tier, budget: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Buy candidates in drawn order while the running total fits ``budget``."""
+def _sequence(tier: _Tier, affordable: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drawn purchase order among the ``affordable`` cheapest candidates (cached)."""
+    if affordable not in tier._cache:
+        if len(tier._cache) >= 8:
+            tier._cache.clear()
+        total = tier.cum_weight[affordable - 1]
+        index = np.searchsorted(tier.cum_weight[:affordable], tier.uniforms * total,
+                                side="right")
+        index = np.minimum(index, affordable - 1)
+        engagement = tier.engagement[index]
+        tier._cache[affordable] = (np.cumsum(tier.fee[index], axis=1),
+                                   np.cumsum(engagement, axis=1), engagement)
+    return tier._cache[affordable]
+
+
+def _spend(
+    tier: _Tier, budget: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Buy candidates in drawn order while the running total fits ``budget``.
+
+    Returns the number bought per draw, and the cumulative fees, cumulative engagements and
+    engagements of the drawn sequence (only the first ``bought`` entries of a row are
+    purchases).
+    """
     n_draws = tier.uniforms.shape[0]
     budget = budget * (1 + 1e-9)  # a fee equal to the budget is affordable despite rounding
     affordable = int(np.searchsorted(tier.fee, budget, side="right"))
     if affordable == 0:
-        empty = np.zeros((n_draws, 1))
-        return empty.astype(bool), empty, empty
-    k = min(tier.uniforms.shape[1], int(np.ceil(budget / tier.fee[0])))
-    total = tier.cum_weight[affordable - 1]
-    index = np.searchsorted(tier.cum_weight[:affordable], tier.uniforms[:, :k] * total,
-                            side="right")
-    index = np.minimum(index, affordable - 1)
-    fee = tier.fee[index]
-    bought = np.cumsum(fee, axis=1) <= budget
-    return bought, fee, tier.engagement[index]
+        zeros = np.zeros((n_draws, 1))
+        return np.zeros(n_draws, dtype=np.int64), zeros, zeros, zeros
+    cum_fee, cum_engagement, engagement = _sequence(tier, affordable)
+    bought = (cum_fee <= budget).sum(axis=1)  # cumulative fees increase along a row
+    return bought, cum_fee, cum_engagement, engagement
 
 
 def portfolio_draws(

@@ -691,9 +691,9 @@ class CampaignWorld:
     reach_rate: float = 0.3
     pricing: str = "rate-card"
     fee_sd: float = 0.4
-    click_rate: float = 0.02
+    click_rate: float = 0.05
     conversion_rate: float = 0.05
-    order_value: float = 40.0
+    order_value: float = 120.0
     currency: str = "USD"
     n_campaigns: int = 4
 
