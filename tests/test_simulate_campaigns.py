@@ -25,7 +25,8 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 def test_describe_says_simulated_and_prints_the_parameters():
     world = CampaignWorld(b=0.7, engagement_at_10k=250.0, engagement_sd=0.5,
-                          followers_low=5e3, followers_high=2e6, pricing="izea-2022",
+                          followers_low=5e3, followers_high=2e6,
+                          pricing=PriceModel("izea-2022", 0.32, 1300.0, currency="EUR"),
                           fee_sd=0.1, click_rate=0.03, conversion_rate=0.02, order_value=55.0,
                           currency="EUR", n_campaigns=6)
     assert world.describe() == (
@@ -69,12 +70,6 @@ def test_several_invalid_parameters_are_listed_together():
         CampaignWorld(reach_rate=-1.0, order_value=-1.0)
 
 
-@pytest.mark.xfail(
-    reason="CampaignWorld does not check b, the finiteness of followers_high, that "
-    "n_campaigns is a whole number, or the currency code: the bad values pass construction "
-    "and fail later (numpy errors) or give odd tables ('campaign-1.5', currency 'dollars')",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("field", "value"),
     [("b", NAN), ("b", np.inf), ("followers_high", np.inf), ("n_campaigns", 1.5),
@@ -142,8 +137,15 @@ def test_counts_are_whole_and_within_bounds():
 
 
 def test_currency_is_the_worlds():
-    table = simulate_campaigns(CampaignWorld(currency="EUR"), 20, rng=rng(0))
+    world = CampaignWorld(currency="EUR", pricing=PriceModel("eur-card", 1.0, 90.0,
+                                                             currency="EUR"))
+    table = simulate_campaigns(world, 20, rng=rng(0))
     assert set(table["currency"]) == {"EUR"}
+
+
+def test_pricing_in_another_currency_is_refused():
+    with pytest.raises(ValueError, match="pricing model 'rate-card' is in USD, the world in EUR"):
+        CampaignWorld(currency="EUR")
 
 
 # ---------------------------------------------------------------------------------------------

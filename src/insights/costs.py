@@ -119,7 +119,8 @@ class PriceModel:
     name : str
         Identifier (``"rate-card"``, ``"izea-2022"``, ``"fees"`` …).
     exponent : float
-        Price elasticity ``p`` with respect to followers (1 = linear rate card).
+        Price elasticity ``p`` with respect to followers (1 = linear rate card; an analyst's
+        fees may even give a negative one).
     fee_at_10k : float
         Fee for an account with 10,000 followers, in ``currency``.
     currency : str
@@ -148,9 +149,9 @@ class PriceModel:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.exponent) and self.exponent >= 0):
+        if not np.isfinite(self.exponent):
             raise ValueError(
-                f"price model {self.name!r}: exponent must be finite and >= 0, got "
+                f"price model {self.name!r}: exponent must be a finite number, got "
                 f"{self.exponent!r}"
             )
         if not (np.isfinite(self.fee_at_10k) and self.fee_at_10k > 0):
@@ -283,7 +284,7 @@ def validate_price_tables(frame: pd.DataFrame) -> pd.DataFrame:
     _fail(raw, repeated, "tier", "appears twice for the same ref_id and platform")
     typed = out.assign(
         year=year.astype("int64"), lower=lower, upper=upper, price_low=low, price_high=high,
-        second_hand=flags.eq("true"),
+        second_hand=flags.eq("true").to_numpy(dtype=bool),
     )
     typed = typed.loc[:, list(PRICE_COLUMNS)].astype({c: str for c in text_columns})
     return typed.sort_values(["ref_id", "platform", "lower"], kind="stable", ignore_index=True)
@@ -488,7 +489,8 @@ def fit_fees(
 
     OLS of ``log(fee)`` on ``log(followers)`` with HC3 errors
     (:func:`insights.stats.fit_elasticity`); rows with a missing or non-positive fee or
-    follower count are left out (the fit needs at least three).
+    follower count are left out (the fit needs at least four: two coefficients and enough
+    residual degrees of freedom for HC3 errors).
 
     Parameters
     ----------
@@ -517,7 +519,7 @@ def fit_fees(
     fee_at_10k = float(np.exp(fit.intercept + fit.estimate * np.log(REFERENCE_FOLLOWERS)))
     return PriceModel(
         name=name,
-        exponent=max(fit.estimate, 0.0),
+        exponent=fit.estimate,
         fee_at_10k=fee_at_10k,
         currency=currency,
         source="analyst's fees",
@@ -582,8 +584,7 @@ def cpm(cost, impressions) -> pd.DataFrame:
     >>> cpm(pd.Series([50.0]), pd.Series([10_000]))["value"].tolist()
     [5.0]
     """
-    out = metrics.ratio(cost, impressions)
-    return out.assign(value=out["value"] * 1000.0)
+    return _scaled(metrics.ratio(cost, impressions), 1000.0)
 
 
 def cpv(cost, views) -> pd.DataFrame:
@@ -700,21 +701,40 @@ def emv(frame: pd.DataFrame, *, rate_card: EMVRateCard | str) -> pd.DataFrame:
     total = None
     one = pd.Series(1.0, index=frame.index)
     for column, unit in rate_card.values.items():
-        part = metrics.ratio(frame[column], one)  # the count, with its status
-        part = part.assign(value=part["value"] * unit)
+        part = _scaled(metrics.ratio(frame[column], one), unit)  # the count, its status
         total = part if total is None else _add(total, part)
     return total
 
 
-def _add(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Sum two metric frames; a row keeps the first non-ok status of a, then b."""
-    status = a["status"].where(a["status"] != "ok", b["status"])
-    ok = (status == "ok").to_numpy()
-    value = np.where(ok, a["value"].to_numpy() + b["value"].to_numpy(), np.nan)
+# status precedence of insights.metrics: missing > negative > zero_denominator > ok
+_PRECEDENCE = {"ok": 0, "zero_denominator": 1, "negative": 2, "missing": 3}
+
+
+def _scaled(frame: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """Multiply a metric frame's values; a result that overflows becomes ``missing``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = frame["value"].to_numpy() * factor
+    status = frame["status"].astype(str).to_numpy()
+    status = np.where((status == "ok") & ~np.isfinite(value), "missing", status)
     return pd.DataFrame(
-        {"value": value, "status": pd.Categorical(status, dtype=metrics.STATUS_DTYPE)},
+        {"value": np.where(status == "ok", value, np.nan),
+         "status": pd.Categorical(status, dtype=metrics.STATUS_DTYPE)},
+        index=frame.index,
+    )
+
+
+def _add(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Sum two metric frames; the status is the worse of the two by metrics' precedence."""
+    rank_a = a["status"].astype(str).map(_PRECEDENCE).to_numpy()
+    rank_b = b["status"].astype(str).map(_PRECEDENCE).to_numpy()
+    status = np.where(rank_b > rank_a, b["status"].astype(str), a["status"].astype(str))
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = a["value"].to_numpy() + b["value"].to_numpy()
+    frame = pd.DataFrame(
+        {"value": total, "status": pd.Categorical(status, dtype=metrics.STATUS_DTYPE)},
         index=a.index,
     )
+    return _scaled(frame, 1.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -800,8 +820,9 @@ def campaign_returns(
     total fees / total engagements, and so on: what the tier returned per unit of money spent
     on it. The interval is a percentile bootstrap over rows (creator placements) within the
     tier; it is NaN for tiers with fewer than ``min_n`` usable rows. Rows without the measure's
-    inputs (or with a zero denominator) are left out of that measure and counted in
-    ``n_used``.
+    inputs (missing values) are left out of that measure; ``n_used`` counts the rows kept. A
+    row with a zero denominator stays in: a paid post that brought no engagement raises the
+    tier's pooled CPE, as it raised the real cost.
 
     Parameters
     ----------

@@ -689,7 +689,7 @@ class CampaignWorld:
     followers_low: float = 1e3
     followers_high: float = 1e7
     reach_rate: float = 0.3
-    pricing: str = "rate-card"
+    pricing: str | costs.PriceModel = "rate-card"
     fee_sd: float = 0.4
     click_rate: float = 0.05
     conversion_rate: float = 0.05
@@ -699,20 +699,29 @@ class CampaignWorld:
 
     def __post_init__(self) -> None:
         checks = {
-            "engagement_at_10k": self.engagement_at_10k > 0,
+            "b": math.isfinite(self.b),
+            "engagement_at_10k": math.isfinite(self.engagement_at_10k)
+            and self.engagement_at_10k > 0,
             "engagement_sd": self.engagement_sd >= 0,
             "followers_low": 0 < self.followers_low < self.followers_high,
+            "followers_high": math.isfinite(self.followers_high),
             "reach_rate": self.reach_rate > 0,
             "fee_sd": self.fee_sd >= 0,
             "click_rate": self.click_rate >= 0,
             "conversion_rate": 0 <= self.conversion_rate <= 1,
-            "order_value": self.order_value > 0,
-            "n_campaigns": self.n_campaigns >= 1,
+            "order_value": math.isfinite(self.order_value) and self.order_value > 0,
+            "n_campaigns": isinstance(self.n_campaigns, Integral)
+            and not isinstance(self.n_campaigns, bool) and self.n_campaigns >= 1,
+            "currency": isinstance(self.currency, str)
+            and len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper(),
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             raise ValueError(f"CampaignWorld: invalid {bad}: {self}")
-        costs.price_model(self.pricing)  # unknown names fail here
+        model = costs.price_model(self.pricing)  # unknown names fail here
+        if model.currency != self.currency:
+            raise ValueError(f"CampaignWorld: pricing model {model.name!r} is in "
+                             f"{model.currency}, the world in {self.currency}")
 
     def describe(self) -> str:
         """The parameters in one line, for titles and printed headers.
@@ -726,7 +735,7 @@ class CampaignWorld:
             f"simulated campaigns: b={self.b:g}, {self.engagement_at_10k:g} engagements per "
             f"post at 10k followers (sd {self.engagement_sd:g}), followers "
             f"{_compact(self.followers_low)} to {_compact(self.followers_high)}, fees "
-            f"{self.pricing} x LN(0, {self.fee_sd:g}), clicks {self.click_rate:g}/engagement, "
+            f"{costs.price_model(self.pricing).name} x LN(0, {self.fee_sd:g}), clicks {self.click_rate:g}/engagement, "
             f"conversion {self.conversion_rate:g}/click, order value {self.order_value:g} "
             f"{self.currency}, {self.n_campaigns} campaigns"
         )
