@@ -296,3 +296,74 @@ def test_tier_rates_rejects_tier_open_at_both_ends(ax):
     ours = _ours().iloc[:1].assign(lower=0.0, upper=np.inf)
     with pytest.raises(ValueError, match="open at both ends"):
         plotting.plot_tier_rates(ax, ours)
+
+
+# plot_break_even and plot_bands
+
+
+def _elasticities():
+    return pd.DataFrame({"label": ["ours", "published"], "estimate": [0.95, 0.8],
+                         "ci_low": [0.92, np.nan], "ci_high": [0.98, np.nan]})
+
+
+def _prices():
+    return pd.DataFrame({"label": ["card", "izea"], "exponent": [1.0, 0.32]})
+
+
+def test_break_even_draws_bands_price_lines_and_diagonal(ax):
+    result = plotting.plot_break_even(ax, _elasticities(), _prices(), p_range=(0.2, 1.2),
+                                      b_range=(0.0, 1.2))
+    assert result is ax
+    assert ax.get_xlim() == (0.2, 1.2) and ax.get_ylim() == (0.0, 1.2)
+    vertical = [line.get_xdata()[0] for line in ax.get_lines()
+                if len(set(line.get_xdata())) == 1]
+    assert sorted(vertical) == [0.32, 1.0]
+    diagonal = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert any(np.allclose(line.get_xdata(), line.get_ydata()) for line in diagonal)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["b: ours", "b: published"]
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "C2 contradicted" in texts and "C2 supported" in texts
+    assert "card" in texts and "izea" in texts
+    # one CI band (the published row has none)
+    assert sum(1 for p in ax.patches) == 1
+
+
+def test_break_even_default_b_range_covers_the_bands(ax):
+    plotting.plot_break_even(ax, _elasticities().assign(ci_low=[-0.3, np.nan]), _prices())
+    low, high = ax.get_ylim()
+    assert low < -0.3 and high > 1.4
+
+
+def test_break_even_requires_columns(ax):
+    with pytest.raises(ValueError, match="exponent"):
+        plotting.plot_break_even(ax, _elasticities(), _prices().drop(columns="exponent"))
+
+
+def test_bands_one_line_and_band_per_group_sorted_by_x(ax):
+    table = pd.DataFrame({"x": [3, 1, 2, 1, 2, 3], "y": [3.0, 1.0, 2.0, 5.0, 5.0, 5.0],
+                          "lo": [2.0, 0.5, 1.5, 4.0, 4.0, 4.0],
+                          "hi": [4.0, 1.5, 2.5, 6.0, 6.0, 6.0], "g": list("aaabbb")})
+    result = plotting.plot_bands(ax, table, x="x", y="y", low="lo", high="hi", group="g",
+                                 logx=True, reference=1.0)
+    assert result is ax
+    lines = [line for line in ax.get_lines() if line.get_label() in ("a", "b")]
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(lines[0].get_ydata(), [1.0, 2.0, 3.0])
+    assert len(ax.collections) == 2  # one band per group
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert any(np.allclose(line.get_ydata(), 1.0) for line in ax.get_lines()
+               if line.get_label() not in ("a", "b"))
+
+
+def test_bands_without_group_has_no_legend(ax):
+    table = pd.DataFrame({"x": [1, 2], "y": [1.0, 2.0], "lo": [0.5, 1.5], "hi": [1.5, 2.5]})
+    plotting.plot_bands(ax, table, x="x", y="y", low="lo", high="hi", logy=True)
+    assert ax.get_legend() is None and ax.get_yscale() == "log"
+
+
+def test_bands_requires_columns(ax):
+    with pytest.raises(ValueError, match="hi"):
+        plotting.plot_bands(ax, pd.DataFrame({"x": [1], "y": [1.0], "lo": [1.0]}), x="x",
+                            y="y", low="lo", high="hi")
