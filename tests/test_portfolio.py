@@ -459,6 +459,17 @@ def test_best_mix_sublinear_prices_favour_the_big_tier():
     assert best.value == float(np.quantile(reach, 0.05))
 
 
+def test_best_mix_falls_back_to_the_grid_when_the_search_misses_an_end():
+    # one micro creator at 100 a post, a mega one never affordable: the reach is a staircase
+    # that peaks only at share 1 exactly (10 posts), which a bounded search never evaluates
+    pool = pool_of([1e4, 1e6], [50.0, 1.0])
+    draws = portfolio_draws(pool, budget=1_000, pricing=LINEAR, n_draws=5,
+                            rng=np.random.default_rng(0))
+    best = best_mix(draws)
+    assert (best.share, best.value) == (1.0, 500.0)
+    np.testing.assert_allclose(best.grid["value"], 50.0 * np.arange(11))
+
+
 def test_best_mix_grid_and_audience():
     draws = portfolio_draws(best_mix_pool(), budget=100_000, pricing=LINEAR, n_draws=30,
                             rng=np.random.default_rng(0))

@@ -839,6 +839,9 @@ def comparison_groups(
         versus = tuple(t for t in s.labels if t in _BIG)
         if not versus:
             versus = s.labels[s.labels.index("micro") + 1:]
+        if not versus:
+            raise ValueError(f"tier scheme {s.name!r}: 'micro' is the top tier, so there is "
+                             "nothing bigger to compare it with; pass versus=")
     unknown = [t for t in versus if t not in s.labels]
     if unknown or "micro" in versus or not versus:
         raise ValueError(f"versus must name tiers of {s.name!r} other than micro, "
@@ -878,14 +881,23 @@ def _tier_ratio(
     if unusable:
         notes.append(f"{unusable} creators without a usable {num}, {den} or follower count "
                      "are left out")
+    undefined = usable & (table[num] == 0) & (table[den] == 0)
+    if stat == "median" and undefined.any():
+        usable &= ~undefined
+        notes.append(f"{int(undefined.sum())} creators with zero {num} and zero {den} have no "
+                     f"{what} and are left out")
     tiers = assign_tiers(table["followers"], s)
     in_a = usable & (tiers == micro).to_numpy()
     in_b = usable & tiers.isin(big).to_numpy()
     bands = {r.label: (r.lower, r.upper) for r in tier_bands(s).itertuples()}
     group_b = " + ".join(big)
-    lo_b, hi_b = bands[big[0]][0], bands[big[-1]][1]
+    ordered = sorted(big, key=lambda t: bands[t][0])
+    contiguous = all(bands[a][1] == bands[b][0]
+                     for a, b in zip(ordered, ordered[1:], strict=False))
+    spans = (_span(bands[ordered[0]][0], bands[ordered[-1]][1]) if contiguous
+             else ", ".join(f"{t} {_span(*bands[t])}" for t in ordered))
     notes.append(f"tier scheme {s.name}: micro = {_span(*bands[micro])}, versus {group_b} = "
-                 f"{_span(lo_b, hi_b)}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
+                 f"{spans}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
     zero = int((in_a | in_b).sum() - ((table[den] > 0) & (in_a | in_b)).sum())
     if zero and stat == "median":
         notes.append(f"{zero} creators with zero {den} count as an infinite {what}")

@@ -735,7 +735,8 @@ class CampaignWorld:
             f"simulated campaigns: b={self.b:g}, {self.engagement_at_10k:g} engagements per "
             f"post at 10k followers (sd {self.engagement_sd:g}), followers "
             f"{_compact(self.followers_low)} to {_compact(self.followers_high)}, fees "
-            f"{costs.price_model(self.pricing).name} x LN(0, {self.fee_sd:g}), clicks {self.click_rate:g}/engagement, "
+            f"{costs.price_model(self.pricing).name} x LN(0, {self.fee_sd:g}), clicks "
+            f"{self.click_rate:g}/engagement, "
             f"conversion {self.conversion_rate:g}/click, order value {self.order_value:g} "
             f"{self.currency}, {self.n_campaigns} campaigns"
         )

@@ -940,7 +940,10 @@ class GroupRatio:
     ``stat_a`` and ``stat_b`` are each group's statistic (the median of ``num / den`` over
     units, or the pooled ``sum(num) / sum(den)``); ``estimate = stat_a / stat_b``. The
     interval resamples units within each group independently (a stratified bootstrap); it is
-    NaN when a group has fewer than ``min_n`` units.
+    NaN when a group has fewer than ``min_n`` units or the estimate is undefined, and it can
+    be infinite (a unit with a zero ``den`` has an infinite ratio, and so can a resample's
+    median). Resamples whose ratio is undefined (0/0, inf/inf) are left out of the
+    percentiles.
     """
 
     estimate: float
@@ -1056,14 +1059,15 @@ def group_ratio(
         estimate = stat_a / stat_b
     low = high = np.nan
     draws = np.full(0, np.nan)
-    if min(len(na), len(nb)) >= min_n:
+    if min(len(na), len(nb)) >= min_n and not np.isnan(estimate):
         with np.errstate(divide="ignore", invalid="ignore"):
             draws = (_group_draws(na, da, stat, rng, n_resamples, batch_budget)
                      / _group_draws(nb, db, stat, rng, n_resamples, batch_budget))
-        finite = draws[np.isfinite(draws)]
-        if len(finite):
-            low, high = (float(q) for q in np.quantile(finite, [0.5 - level / 2,
-                                                                  0.5 + level / 2]))
+        defined = draws[~np.isnan(draws)]  # NaN only where a resample's ratio is undefined
+        if len(defined):
+            # no interpolation, so that infinite draws (a zero denominator) count as infinite
+            low, high = (float(q) for q in np.quantile(
+                defined, [0.5 - level / 2, 0.5 + level / 2], method="inverted_cdf"))
     return GroupRatio(
         float(estimate), low, high, stat_a, stat_b, len(na), len(nb), stat, n_resamples, level,
         draws,
