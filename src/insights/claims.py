@@ -957,6 +957,20 @@ def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimR
     )
 
 
+def _over_models(pricing, run) -> ClaimResult:
+    """Run a C2 test once per pricing model and combine the results."""
+    models = list(pricing)
+    if not models:
+        raise ValueError("pricing is empty: pass at least one pricing model")
+    return _across_models("C2", [(_pricing_label(m), run(m)) for m in models])
+
+
+def _cost_notes(frame, pricing, components, hazards) -> list[str]:
+    return [f"engagement = {' + '.join(components or default_components(frame))} "
+            "(creator mean per post)", *_pricing_notes(pricing),
+            *_hazard_notes(frame, hazards)]
+
+
 def _pricing_notes(pricing: str | costs.PriceModel) -> list[str]:
     if pricing == OBSERVED:
         return ["fees: the table's own fee column"]
@@ -1027,20 +1041,12 @@ def micro_cost_per_engagement(
     'depends'
     """
     if _is_many(pricing):
-        models = list(pricing)
-        if not models:
-            raise ValueError("pricing is empty: pass at least one pricing model")
-        return _across_models("C2", [
-            (_pricing_label(m), micro_cost_per_engagement(
-                frame, pricing=m, scheme=scheme, rng=rng, versus=versus, stat=stat,
-                components=components, n_resamples=n_resamples, level=level,
-                dataset=dataset, hazards=hazards))
-            for m in models
-        ])
+        return _over_models(pricing, lambda m: micro_cost_per_engagement(
+            frame, pricing=m, scheme=scheme, rng=rng, versus=versus, stat=stat,
+            components=components, n_resamples=n_resamples, level=level, dataset=dataset,
+            hazards=hazards))
     table = creator_costs(frame, pricing=pricing, components=components)
-    notes = [f"engagement = {' + '.join(components or default_components(frame))} "
-             "(creator mean per post)", *_pricing_notes(pricing),
-             *_hazard_notes(frame, hazards)]
+    notes = _cost_notes(frame, pricing, components, hazards)
     return _tier_ratio(
         "C2", frame, table, num="fee", den="engagement", what="cost per engagement",
         tier_scheme=scheme, versus=versus, stat=stat, claim_side="below", rng=rng,
@@ -1126,20 +1132,12 @@ def cost_per_engagement_elasticity(
     (-0.48, 'contradicted')
     """
     if _is_many(pricing):
-        models = list(pricing)
-        if not models:
-            raise ValueError("pricing is empty: pass at least one pricing model")
-        return _across_models("C2", [
-            (_pricing_label(m), cost_per_engagement_elasticity(
-                frame, pricing=m, rng=rng, components=components, ci=ci,
-                n_resamples=n_resamples, level=level, dataset=dataset, hazards=hazards))
-            for m in models
-        ])
+        return _over_models(pricing, lambda m: cost_per_engagement_elasticity(
+            frame, pricing=m, rng=rng, components=components, ci=ci,
+            n_resamples=n_resamples, level=level, dataset=dataset, hazards=hazards))
     table = creator_costs(frame, pricing=pricing, components=components)
-    notes = [f"engagement = {' + '.join(components or default_components(frame))} "
-             "(creator mean per post)", *_pricing_notes(pricing),
-             _drop_note(table["cpe_status"], "cost per engagement"),
-             *_hazard_notes(frame, hazards)]
+    notes = [*_cost_notes(frame, pricing, components, hazards),
+             _drop_note(table["cpe_status"], "cost per engagement")]
     fit, interval, text, failure = _fit_or_none(
         table, y="cpe", controls=(), fe=None, cluster=None, method="ols", ci=ci, rng=rng,
         n_resamples=n_resamples, level=level,
