@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
+from insights import stats
 from insights.stats import (
     MAX_FIXED_EFFECT_LEVELS,
     BootstrapResult,
@@ -799,3 +800,41 @@ def test_bootstrap_with_fixed_effects_keeps_resamples_that_miss_a_level():
     assert vec.n_failed == 0
     np.testing.assert_allclose(vec.draws, loop.draws, rtol=1e-8, atol=1e-10)
     assert vec.ci_low < 0.8 < vec.ci_high
+
+
+# ratio_interval
+
+
+def test_ratio_interval_pooled_and_median_estimates():
+    num, den = [3.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 4.0]
+    pooled = stats.ratio_interval(num, den, rng=np.random.default_rng(0), n_resamples=300)
+    median = stats.ratio_interval(num, den, stat="median", rng=np.random.default_rng(0),
+                                  n_resamples=300)
+    assert pooled[0] == 1.0  # 8 / 8
+    assert median[0] == 1.0  # median of 3, 1, 1, 0.5
+    assert pooled[1] <= pooled[0] <= pooled[2]
+
+
+def test_ratio_interval_matches_group_ratio_draws_for_one_group():
+    num, den = np.arange(1.0, 21.0), np.full(20, 2.0)
+    result = stats.ratio_interval(num, den, rng=np.random.default_rng(5), n_resamples=400)
+    expected = (10.5 / 2, *np.quantile(
+        stats._group_draws(num, den, "pooled", np.random.default_rng(5), 400, 4_000_000),
+        [0.025, 0.975], method="inverted_cdf"))
+    np.testing.assert_allclose(result, expected)
+
+
+def test_ratio_interval_undefined_and_empty():
+    assert np.isnan(stats.ratio_interval([], [], rng=np.random.default_rng(0))).all()
+    estimate, low, high = stats.ratio_interval([0.0, 0.0], [0.0, 0.0],
+                                               rng=np.random.default_rng(0))
+    assert np.isnan([estimate, low, high]).all()
+
+
+def test_ratio_interval_rejects_bad_input():
+    with pytest.raises(ValueError, match="stat must be"):
+        stats.ratio_interval([1.0], [1.0], stat="mean", rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        stats.ratio_interval([1.0], [1.0], rng=0)
+    with pytest.raises(ValueError, match=r"rows \[1\]"):
+        stats.ratio_interval([1.0, -1.0], [1.0, 1.0], rng=np.random.default_rng(0))

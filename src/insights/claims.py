@@ -898,7 +898,7 @@ def _tier_ratio(
              else ", ".join(f"{t} {_span(*bands[t])}" for t in ordered))
     notes.append(f"tier scheme {s.name}: micro = {_span(*bands[micro])}, versus {group_b} = "
                  f"{spans}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
-    zero = int((in_a | in_b).sum() - ((table[den] > 0) & (in_a | in_b)).sum())
+    zero = int(((in_a | in_b) & (table[den] == 0)).sum())
     if zero and stat == "median":
         notes.append(f"{zero} creators with zero {den} count as an infinite {what}")
     method = (f"{stat} {what} per creator, micro / {group_b}; stratified percentile "

@@ -799,11 +799,6 @@ _RETURN_METRICS = {
 }
 
 
-def _pooled_ratio_draws(num, den, counts) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (counts @ num) / (counts @ den)
-
-
 def campaign_returns(
     campaigns: pd.DataFrame,
     *,
@@ -873,13 +868,13 @@ def campaign_returns(
             n_used = int(usable.sum())
             estimate = low = high = np.nan
             if n_used and den.sum() > 0:
-                estimate = scale * num.sum() / den.sum() + offset
                 if n_used >= min_n:
-                    counts = rng.multinomial(n_used, np.full(n_used, 1.0 / n_used),
-                                             size=n_resamples).astype(float)
-                    draws = scale * _pooled_ratio_draws(num, den, counts) + offset
-                    draws = draws[np.isfinite(draws)]
-                    low, high = np.quantile(draws, [0.5 - level / 2, 0.5 + level / 2])
+                    estimate, low, high = stats.ratio_interval(
+                        num, den, stat="pooled", rng=rng, n_resamples=n_resamples, level=level)
+                else:
+                    estimate = num.sum() / den.sum()
+                # scale > 0, so the interval of the scaled ratio is the scaled interval
+                estimate, low, high = (scale * v + offset for v in (estimate, low, high))
             rows.append((band["tier"], band["lower"], band["upper"], measure, definition,
                          int(in_tier.sum()), n_used, estimate, low, high, currency))
     return pd.DataFrame(rows, columns=["tier", "lower", "upper", "measure", "definition", "n",
