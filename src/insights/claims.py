@@ -46,6 +46,7 @@ __all__ = [
     "creator_costs",
     "comparison_groups",
     "micro_cost_per_engagement",
+    "combine_pricing_models",
     "micro_engagement_rate",
     "cost_per_engagement_elasticity",
 ]
@@ -955,6 +956,25 @@ def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimR
         + first.method,
         tuple([*per_model, *shared]),
     )
+
+
+def combine_pricing_models(results: dict[str, ClaimResult]) -> ClaimResult:
+    """Combine C2 results computed one pricing model at a time, as ``pricing=[...]`` does.
+
+    The verdict is the models' common verdict or ``depends``; the estimate is NaN and the
+    interval the envelope of the models' intervals; the notes list each model's result.
+
+    Examples
+    --------
+    >>> a = ClaimResult("C2", "toy", 0.7, 0.6, 0.8, 90, "supported", "median ratio")
+    >>> b = ClaimResult("C2", "toy", 1.4, 1.2, 1.6, 90, "contradicted", "median ratio")
+    >>> both = combine_pricing_models({"rate-card": a, "izea-2022": b})
+    >>> both.verdict, both.ci_low, both.ci_high
+    ('depends', 0.6, 1.6)
+    """
+    if not results:
+        raise ValueError("results is empty: pass at least one pricing model's result")
+    return _across_models("C2", list(results.items()))
 
 
 def _over_models(pricing, run) -> ClaimResult:

@@ -387,7 +387,10 @@ def regenerate_notebook(
     )
 
 
-def render_html(nb: nbformat.NotebookNode, path: str | Path, *, title: str | None = None) -> Path:
+def render_html(
+    nb: nbformat.NotebookNode, path: str | Path, *, title: str | None = None,
+    hide_code: bool = False,
+) -> Path:
     """Render a notebook to one self-contained HTML page.
 
     Figures are embedded as data URIs (nbconvert's ``HTMLExporter`` with ``embed_images``).
@@ -400,6 +403,9 @@ def render_html(nb: nbformat.NotebookNode, path: str | Path, *, title: str | Non
         The HTML file to write; its folder is created if needed.
     title : str, optional
         The page title (default: :func:`notebook_title`, or the file name).
+    hide_code : bool, default False
+        Leave out code cells' input and the In/Out prompts (a report for readers who do not
+        read code); outputs and markdown stay.
 
     Returns
     -------
@@ -411,7 +417,8 @@ def render_html(nb: nbformat.NotebookNode, path: str | Path, *, title: str | Non
     path = Path(path)
     if title is None:
         title = notebook_title(nb, default=path.stem)
-    exporter = HTMLExporter(embed_images=True)
+    exporter = HTMLExporter(embed_images=True, exclude_input=hide_code,
+                            exclude_input_prompt=hide_code, exclude_output_prompt=hide_code)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")

@@ -1,0 +1,588 @@
+"""The analysis behind ``insights report``: what the client-report template notebook calls.
+
+The template ``notebooks/templates/client-report.ipynb`` is kept thin: every number it shows
+comes from a function here (tested like the rest of the library), and the notebook only lays
+the results out. :mod:`insights.cli` writes the cleaned file into a work folder with
+:func:`write_inputs`; the notebook reads it back with :func:`read_inputs`.
+
+Safety
+------
+Text from the data (handles, captions, file names) reaches the HTML report only through
+pandas tables, which escape it, or through :func:`paragraph`, which escapes it. Tables
+exported for clients go through :func:`spreadsheet_safe`, which neutralises spreadsheet
+formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return gets a leading apostrophe, so Excel and LibreOffice show it as text.
+
+Examples
+--------
+>>> spreadsheet_safe(pd.DataFrame({"creator": ["=HYPERLINK(1)", "ann"], "n": [-1, 2]}))
+          creator  n
+0  '=HYPERLINK(1) -1
+1             ann  2
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import platform as _platform
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from insights import claims, costs, metrics, stats
+from insights.claims import ClaimResult
+from insights.tiers import assign_tiers
+from insights.tiers import scheme as tier_scheme
+
+__all__ = [
+    "C2Section",
+    "FORMULA_PREFIXES",
+    "ReportInputs",
+    "SUMMARY_COLUMNS",
+    "c1_fit",
+    "c2_section",
+    "c2_table",
+    "creator_rates",
+    "data_quality",
+    "export_tables",
+    "format_number",
+    "package_versions",
+    "paragraph",
+    "pricing_choice",
+    "reading",
+    "read_inputs",
+    "selection_limits",
+    "spreadsheet_safe",
+    "summary_table",
+    "tier_table",
+    "write_inputs",
+]
+
+#: First characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Columns of :func:`summary_table`.
+SUMMARY_COLUMNS = ["question", "estimate", "ci_low", "ci_high", "n", "verdict", "reading"]
+#: Fewer creators than this in a tier: its median is shown but flagged as thin.
+THIN_TIER = 10
+
+_FILES = {"table": "table.parquet", "steps": "steps.parquet", "events": "events.parquet",
+          "meta": "intake.json"}
+_QUESTIONS = {
+    "C1": "Does engagement rate fall as follower count grows? (elasticity b; claim: b < 1)",
+    "C1-tiers": "Is the micro tier's engagement rate above the big tiers'? (ratio; claim: > 1)",
+    "C2": "Are micro-creators cheaper per engagement than big ones? (CPE ratio; claim: < 1)",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# the work folder between the command and the notebook
+
+
+@dataclass
+class ReportInputs:
+    """What the template notebook works on: the cleaned table, its log and how it was read."""
+
+    table: pd.DataFrame
+    steps: pd.DataFrame
+    events: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        return self.meta["level"]
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return tuple(self.meta["components"])
+
+    @property
+    def label(self) -> str:
+        return self.meta.get("file", "the file")
+
+
+def write_inputs(intake, folder: str | Path, *, extra: Mapping | None = None) -> Path:
+    """Write an :class:`insights.intake.Intake` to ``folder`` for the template notebook.
+
+    Returns the folder. ``extra`` is merged into ``intake.json`` (the command adds its
+    options there).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    intake.table.to_parquet(folder / _FILES["table"], index=False)
+    intake.log.steps().to_parquet(folder / _FILES["steps"], index=False)
+    intake.log.events().to_parquet(folder / _FILES["events"], index=False)
+    meta = {
+        "file": intake.raw.path.name,
+        "format": intake.raw.format,
+        "encoding": intake.raw.encoding,
+        "rows_read": intake.rows_read,
+        "columns_found": list(intake.colmap.found),
+        "mapping": intake.colmap.table().to_dict("records"),
+        "level": intake.level,
+        "level_reason": intake.level_reason,
+        "currency": intake.currency,
+        "components": list(intake.components),
+        "notes": list(intake.notes),
+        **dict(extra or {}),
+    }
+    (folder / _FILES["meta"]).write_text(json.dumps(meta, indent=2, default=str),
+                                        encoding="utf-8")
+    return folder
+
+
+def read_inputs(folder: str | Path) -> ReportInputs:
+    """Read what :func:`write_inputs` wrote."""
+    folder = Path(folder)
+    missing = [name for name in _FILES.values() if not (folder / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{folder}: missing {missing}; run `insights report FILE`")
+    return ReportInputs(
+        table=pd.read_parquet(folder / _FILES["table"]),
+        steps=pd.read_parquet(folder / _FILES["steps"]),
+        events=pd.read_parquet(folder / _FILES["events"]),
+        meta=json.loads((folder / _FILES["meta"]).read_text(encoding="utf-8")),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# analyses
+
+
+def creator_rates(table: pd.DataFrame, components: Sequence[str]) -> pd.DataFrame:
+    """One row per creator: followers, mean engagements per post and engagement rate.
+
+    A posts table is reduced with :func:`insights.metrics.creator_engagement` (mean per
+    post, rate per median follower count); a creators table uses its averages.
+
+    Examples
+    --------
+    >>> creators = pd.DataFrame({"creator": ["a", "b"], "followers": [1e4, 1e6],
+    ...                          "avg_likes": [500.0, 9000.0], "posts": np.nan})
+    >>> creator_rates(creators, ["avg_likes"])[["creator", "engagement_rate"]]
+      creator  engagement_rate
+    0       a            0.050
+    1       b            0.009
+    """
+    if "post_id" in table.columns:
+        out = metrics.creator_engagement(table, components=tuple(components), stat="mean")
+        return out[["creator", "followers", "engagement", "engagement_rate"]].reset_index(
+            drop=True)
+    engagement = metrics.engagement(table, components=tuple(components))
+    rate = metrics.engagement_rate(table, components=tuple(components), per="followers")
+    return pd.DataFrame({
+        "creator": table["creator"].to_numpy(),
+        "followers": table["followers"].to_numpy(dtype=float),
+        "engagement": engagement["value"].to_numpy(),
+        "engagement_rate": rate["value"].to_numpy(),
+    })
+
+
+@dataclass(frozen=True)
+class C1Fit:
+    """The C1 result with what is needed to draw it."""
+
+    result: ClaimResult
+    data: claims.ModelData
+    fit: stats.Elasticity | None
+
+
+def c1_fit(inputs: ReportInputs, *, level: float = 0.95) -> C1Fit:
+    """C1 on the file: :func:`insights.claims.engagement_vs_followers`, plus the fitted line.
+
+    No design hazards are assumed (the file is not a registered data set); the selection
+    caveat is stated by :func:`selection_limits` instead.
+    """
+    table = inputs.table
+    result = claims.engagement_vs_followers(
+        table, components=inputs.components, dataset=inputs.label, hazards=(), level=level
+    )
+    data = claims.engagement_model_data(table, components=inputs.components)
+    fit = None
+    if np.isfinite(result.estimate):
+        fit = stats.fit_elasticity(data.frame, y=data.y, controls=data.controls, fe=data.fe,
+                                   cluster=data.cluster, level=level)
+    return C1Fit(result, data, fit)
+
+
+def tier_table(
+    rates: pd.DataFrame,
+    *,
+    scheme: str = "industry",
+    rng: np.random.Generator,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Median engagement rate per follower tier with bootstrap CIs (creators as units).
+
+    Adds ``note``: ``no creators``, ``too few for an interval`` (fewer than 5) or ``thin``
+    (fewer than :data:`THIN_TIER`).
+    """
+    table = stats.tier_medians(rates, value="engagement_rate", tier_scheme=scheme, rng=rng,
+                               n_resamples=n_resamples, level=level)
+    n = table["n"].fillna(0).astype(int)
+    note = np.select([n == 0, n < 5, n < THIN_TIER],
+                     ["no creators", "too few for an interval", "thin"], default="")
+    return table.assign(n=n, note=note)
+
+
+def tiers_claim(
+    inputs: ReportInputs, *, scheme: str, rng: np.random.Generator, n_resamples: int,
+    level: float = 0.95,
+) -> ClaimResult:
+    """C1 in tier form (:func:`insights.claims.micro_engagement_rate`), or why not."""
+    try:
+        return claims.micro_engagement_rate(
+            inputs.table, scheme=scheme, rng=rng, components=inputs.components,
+            n_resamples=n_resamples, level=level, dataset=inputs.label, hazards=(),
+        )
+    except ValueError as exc:  # a scheme without micro, or nothing above it
+        return ClaimResult("C1", inputs.label, np.nan, np.nan, np.nan, 0, "inconclusive",
+                           "tier ratio", (f"not computed: {exc}",))
+
+
+def pricing_choice(name: str) -> list[str]:
+    """The pricing models a ``--pricing`` value stands for (``all`` = every named model).
+
+    Examples
+    --------
+    >>> pricing_choice("klear-2019")
+    ['klear-2019']
+    >>> len(pricing_choice("all"))
+    7
+    """
+    if name == "all":
+        return list(costs.pricing_models())
+    costs.price_model(name)  # raises KeyError naming the known models
+    return [name]
+
+
+@dataclass
+class C2Section:
+    """C2 on the file.
+
+    ``mode`` is ``returns`` (fee and revenue: actual ROI/ROAS/CPE by tier), ``fees`` (fees
+    only: observed CPE) or ``models`` (no fees: published pricing models).
+    """
+
+    mode: str
+    result: ClaimResult
+    by_model: dict[str, ClaimResult] = field(default_factory=dict)
+    returns: pd.DataFrame | None = None
+    fees: costs.PriceModel | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def c2_section(
+    inputs: ReportInputs,
+    *,
+    pricing: str = "all",
+    scheme: str = "industry",
+    rng: np.random.Generator,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+) -> C2Section:
+    """C2 with the file's own fees when it has them, else under published pricing models."""
+    table = inputs.table
+    has_fee = "fee" in table.columns and table["fee"].notna().any()
+    has_revenue = "revenue" in table.columns and table["revenue"].notna().any()
+    notes: list[str] = []
+
+    def run(model):
+        try:
+            return claims.micro_cost_per_engagement(
+                table, pricing=model, scheme=scheme, rng=rng, components=inputs.components,
+                n_resamples=n_resamples, level=level, dataset=inputs.label, hazards=(),
+            )
+        except ValueError as exc:
+            return ClaimResult("C2", inputs.label, np.nan, np.nan, np.nan, 0, "inconclusive",
+                               "CPE ratio", (f"not computed: {exc}",))
+
+    if not has_fee:
+        by_model = {name: run(name) for name in pricing_choice(pricing)}
+        result = claims.combine_pricing_models(by_model)
+        notes.append("the file has no fees, so fees come from published pricing models; the "
+                     "answer is only as good as the models")
+        return C2Section("models", result, by_model, notes=notes)
+
+    result = run(claims.OBSERVED)
+    fees = None
+    try:
+        fees = costs.fit_fees(table.assign(currency=inputs.meta.get("currency") or "USD"),
+                              name="the file's fees")
+    except ValueError as exc:
+        notes.append(f"fee exponent not estimated: {exc}")
+    measures = ("roi", "roas", "cpe") if has_revenue else ("cpe",)
+    campaigns = _campaign_rows(inputs)
+    returns = costs.campaign_returns(campaigns, rng=rng, tier_scheme=scheme, measures=measures,
+                                     n_resamples=n_resamples, level=level)
+    return C2Section("returns" if has_revenue else "fees", result, returns=returns, fees=fees,
+                     notes=notes)
+
+
+def c2_table(section: C2Section) -> pd.DataFrame:
+    """The C2 results as a table: one row per pricing model, or the file's own fees."""
+    if section.by_model:
+        rows = [{"pricing": name, **_result_row(r)} for name, r in section.by_model.items()]
+    else:
+        rows = [{"pricing": "the file's fees", **_result_row(section.result)}]
+    return pd.DataFrame(rows)
+
+
+def _result_row(result: ClaimResult) -> dict:
+    return {"estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
+            "n": result.n, "verdict": result.verdict, "method": result.method}
+
+
+def _campaign_rows(inputs: ReportInputs) -> pd.DataFrame:
+    table = inputs.table
+    engagement = metrics.engagement(table, components=inputs.components)["value"]
+    frame = pd.DataFrame({
+        "campaign": inputs.label,
+        "creator": table["creator"].to_numpy(),
+        "platform": table["platform"].to_numpy(),
+        "followers": table["followers"].to_numpy(dtype=float),
+        "fee": table["fee"].to_numpy(dtype=float),
+        "engagements": engagement.to_numpy(),
+        "revenue": (table["revenue"].to_numpy(dtype=float) if "revenue" in table.columns
+                    else np.nan),
+        "currency": inputs.meta.get("currency") or "USD",
+    })
+    if "post_id" in table.columns:
+        frame["campaign"] = inputs.label + " / " + table["post_id"].astype(str).to_numpy()
+    return costs.campaign_table(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# words
+
+
+def format_number(value: float) -> str:
+    """How the report prints a float: thousands separators for big values, 4 digits else.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (10000.0, 0.012345, 2.5, float("inf"))]
+    ['10,000', '0.01235', '2.5', 'inf']
+    """
+    if not np.isfinite(value) or abs(value) < 1000:
+        return f"{value:.4g}"
+    return f"{value:,.0f}"
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return "n/a" if not np.isfinite(value) else f"{value:.{digits}g}"
+
+
+def reading(result: ClaimResult, question: str = "C1") -> str:
+    """One plain-English sentence for a client, from a claim result.
+
+    Parameters
+    ----------
+    result : ClaimResult
+    question : {"C1", "C1-tiers", "C2"}
+        Which test produced it: the elasticity, the tier ratio of engagement rates, or the
+        ratio of costs per engagement.
+
+    Examples
+    --------
+    >>> r = ClaimResult("C1", "f.csv", 0.8, 0.7, 0.9, 500, "supported", "OLS")
+    >>> print(reading(r))  # doctest: +NORMALIZE_WHITESPACE
+    Supported: engagement rate falls with size. Doubling followers multiplies engagement per
+    post by 1.74 (1.62 to 1.87), so the rate per follower falls by 13% (7% to 19%).
+    >>> c2 = ClaimResult("C2", "f.csv", 0.5, 0.4, 0.6, 80, "supported", "ratio")
+    >>> print(reading(c2, "C2"))  # doctest: +NORMALIZE_WHITESPACE
+    Supported: micro-creators are cheaper per engagement; micro CPE is 0.5 times the big
+    tiers' (0.4 to 0.6).
+    """
+    if question not in _QUESTIONS:
+        raise ValueError(f"question must be one of {list(_QUESTIONS)}, got {question!r}")
+    b, lo, hi = result.estimate, result.ci_low, result.ci_high
+    if not np.isfinite(b) and result.verdict != "depends":
+        return "Not computed: " + _why(result)
+    if question == "C1":
+        fall = [1 - 2 ** (v - 1) for v in (b, hi, lo)]
+        change = (f"Doubling followers multiplies engagement per post by {2 ** b:.3g} "
+                  f"({2 ** lo:.3g} to {2 ** hi:.3g}), so the rate per follower "
+                  + (f"falls by {fall[0]:.0%} ({fall[1]:.0%} to {fall[2]:.0%})."
+                     if b < 1 else f"rises by {-fall[0]:.0%} ({-fall[2]:.0%} to {-fall[1]:.0%})."))
+        lead = {"supported": "Supported: engagement rate falls with size.",
+                "contradicted": "Contradicted: engagement rate rises with size.",
+                "inconclusive": "Inconclusive: the interval includes a flat rate (b = 1)."}
+        return f"{lead[result.verdict]} {change}"
+    if question == "C1-tiers":
+        lead = {"supported": "Supported: micro-creators engage more of their followers.",
+                "contradicted": "Contradicted: micro-creators engage fewer of their followers.",
+                "inconclusive": "Inconclusive: the interval includes equal rates (ratio 1)."}
+        return (f"{lead[result.verdict]} The micro tier's median engagement rate is {_fmt(b)} "
+                f"times the bigger tiers' ({_fmt(lo)} to {_fmt(hi)}).")
+    if result.verdict == "depends":
+        return ("Depends on the pricing model: micro-creators' cost per engagement relative "
+                f"to big creators ranges over {_fmt(lo)} to {_fmt(hi)} across the models "
+                "(below 1 = micro cheaper).")
+    side = {"supported": "micro-creators are cheaper per engagement",
+            "contradicted": "micro-creators are dearer per engagement",
+            "inconclusive": "the data cannot tell which is cheaper per engagement"}
+    return (f"{result.verdict.capitalize()}: {side[result.verdict]}; micro CPE is "
+            f"{_fmt(b)} times the big tiers' ({_fmt(lo)} to {_fmt(hi)}).")
+
+
+def _why(result: ClaimResult) -> str:
+    for note in result.notes:
+        groups = re.search(r"group a has (\d+), group b has (\d+)", note)
+        if groups:
+            return (f"the file has {groups[1]} usable creators in the micro tier and "
+                    f"{groups[2]} in the tiers it is compared with; both groups are needed.")
+    reasons = [n for n in result.notes if "not computed" in n or "cannot" in n
+               or "too few" in n or "fewer" in n or "empty" in n or "no " in n[:3]]
+    return (reasons or list(result.notes[-1:]) or ["too little usable data"])[0]
+
+
+def summary_table(results: Mapping[str, ClaimResult]) -> pd.DataFrame:
+    """The findings at a glance: one row per question, with estimate, CI, verdict, reading.
+
+    ``results`` maps a key of the questions (``C1``, ``C1-tiers``, ``C2``) to its result.
+    """
+    rows = []
+    for key, result in results.items():
+        rows.append({"question": _QUESTIONS.get(key, key), "estimate": result.estimate,
+                     "ci_low": result.ci_low, "ci_high": result.ci_high, "n": result.n,
+                     "verdict": result.verdict, "reading": reading(result, key)})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def paragraph(text: str, *, tag: str = "p") -> str:
+    """Wrap text in an HTML element, escaping it (data text never becomes markup).
+
+    Examples
+    --------
+    >>> paragraph("<b>@ann</b> & co")
+    '<p>&lt;b&gt;@ann&lt;/b&gt; &amp; co</p>'
+    """
+    if tag not in ("p", "h1", "h2", "h3", "li", "strong"):
+        raise ValueError(f"tag {tag!r} not allowed")
+    return f"<{tag}>{html.escape(str(text))}</{tag}>"
+
+
+def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """What was read, mapped, repaired and dropped, as tables for the report.
+
+    Returns ``overview`` (one row per cleaning step), ``reasons`` (events counted by action
+    and reason) and ``mapping`` (field <- column).
+    """
+    steps = inputs.steps
+    overview = steps[["step", "rows_in", "rows_out", "dropped", "repaired", "description"]]
+    events = inputs.events
+    if len(events):
+        reasons = (events.groupby(["action", "reason"], sort=False, observed=True)
+                   .size().rename("rows").reset_index())
+    else:
+        reasons = pd.DataFrame({"action": [], "reason": [], "rows": []})
+    mapping = pd.DataFrame(inputs.meta.get("mapping", []))
+    return {"overview": overview.reset_index(drop=True), "reasons": reasons, "mapping": mapping}
+
+
+def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -> list[str]:
+    """What this file can and cannot speak for: range, thin tiers, selection.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"creator": list("abc"), "followers": [2e4, 3e4, 4e6]})
+    >>> print(selection_limits(pd.DataFrame(), rates, scheme="industry")[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Follower counts run from 20,000 to 4,000,000 (3 creators); nothing is said about accounts
+    outside that range.
+    """
+    followers = rates["followers"].dropna()
+    notes = [f"Follower counts run from {followers.min():,.0f} to {followers.max():,.0f} "
+             f"({len(rates):,} creators); nothing is said about accounts outside that range."]
+    tiers = assign_tiers(followers, scheme).value_counts()
+    labels = list(tier_scheme(scheme).categories)
+    empty = [t for t in labels if tiers.get(t, 0) == 0]
+    thin = [f"{t} ({tiers[t]})" for t in labels if 0 < tiers.get(t, 0) < THIN_TIER]
+    if empty:
+        notes.append(f"No creators in tiers {', '.join(empty)}: those tiers are not compared.")
+    if thin:
+        notes.append(f"Thin tiers (fewer than {THIN_TIER} creators): {', '.join(thin)}; their "
+                     "medians are imprecise.")
+    if "post_id" in table.columns and len(table):
+        per = table.groupby("creator", observed=True).size()
+        notes.append(f"{len(table):,} posts from {len(per):,} creators (median "
+                     f"{per.median():.0f} posts per creator, max {per.max():,}).")
+    notes.append(
+        "How the file was assembled decides what it can show. A list picked by engagement "
+        "(top performers, a platform's 'best' creators) makes engagement appear to fall with "
+        "size even when it does not, and a shortlist of big names says nothing about small "
+        "creators (simulated in notebook 05 of insights). Treat the verdicts as statements "
+        "about these creators, not about all creators."
+    )
+    return notes
+
+
+def package_versions() -> pd.DataFrame:
+    """Versions of Python and of the packages the report was computed with."""
+    names = ["insights", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
+             "nbconvert", "openpyxl", "charset-normalizer"]
+    rows = [{"package": "python", "version": sys.version.split()[0]},
+            {"package": "platform", "version": _platform.platform(terse=True)}]
+    for name in names:
+        try:
+            rows.append({"package": name, "version": metadata.version(name)})
+        except metadata.PackageNotFoundError:
+            rows.append({"package": name, "version": "not installed"})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# exports
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which no text cell can run as a spreadsheet formula.
+
+    Text cells (in object, string or category columns, and the column names) that start with
+    one of :data:`FORMULA_PREFIXES` get a leading apostrophe. Numbers are left alone (a
+    negative number is a number, not a formula).
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("object")
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.map(_safe_cell, na_action="ignore")
+    out.columns = [_safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each table as ``<name>.csv`` and all of them as sheets of ``tables.xlsx``.
+
+    Every table passes through :func:`spreadsheet_safe` first. Returns the written paths.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    safe = {name: spreadsheet_safe(frame) for name, frame in tables.items()}
+    for name, frame in safe.items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        written.append(path)
+    workbook = folder / "tables.xlsx"
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        for name, frame in safe.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    written.append(workbook)
+    return written

@@ -1,0 +1,889 @@
+"""Read an analyst's own export, map its columns, clean it and keep the cleaning log.
+
+This is the front half of ``insights report FILE`` (:mod:`insights.cli`): it turns a creator
+list or a post export, in whatever shape a client or an influencer platform produced it, into
+a canonical ``posts`` or ``creators`` table (:mod:`insights.schemas`) plus a
+:class:`~insights.cleanlog.CleaningLog` of every repaired or dropped row.
+
+Steps
+-----
+1. :func:`read_table` reads CSV/TSV/TXT (delimiter sniffed), Excel (``.xlsx``/``.xlsm``, with
+   openpyxl) and JSON (records, ``{"data": [...]}`` or JSON lines, nested objects flattened)
+   as text. The encoding is detected: a byte-order mark, else UTF-8, else
+   `charset-normalizer <https://charset-normalizer.readthedocs.io>`_ (the detector that
+   requests uses), rather than guessing by hand. ``encoding=`` forces one.
+2. :func:`map_columns` matches column names against the alias table
+   ``insights/data/column_aliases.tsv`` (:func:`aliases`), after :func:`normalise_name`
+   (case, punctuation, ``camelCase`` and ``(Avg.)`` decorations do not matter). The first
+   alias of a field in the table wins; ``overrides`` (``--map field=column``) beat the table.
+3. :func:`detect_level` decides whether rows are posts or creators.
+4. :func:`clean` parses counts and money with :mod:`insights.parsing`, dates, the platform,
+   and drops or repairs rows with a logged reason.
+
+Every problem that stops the analysis raises :class:`InputError`, whose message is one line
+that says what is wrong and what to do.
+
+Examples
+--------
+>>> normalise_name("Likes (Avg.)"), normalise_name("followers_count"), normalise_name("diggCount")
+('likes avg', 'followers count', 'digg count')
+>>> table = pd.DataFrame({"Youtuber": ["a", "b"], "Subscribers": ["1.2M", "30K"],
+...                       "Likes (Avg.)": ["5K", "900"]})
+>>> mapping = map_columns(table.columns)
+>>> mapping.columns["followers"], mapping.columns["likes"], mapping.per["likes"]
+('Subscribers', 'Likes (Avg.)', 'average')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from insights import schemas
+from insights.cleanlog import CleaningLog
+from insights.parsing import parse_counts
+
+__all__ = [
+    "COUNT_FIELDS",
+    "ENGAGEMENT_FIELDS",
+    "FIELDS",
+    "MONEY_FIELDS",
+    "ColumnMap",
+    "InputError",
+    "Intake",
+    "RawTable",
+    "aliases",
+    "clean",
+    "detect_level",
+    "load",
+    "map_columns",
+    "normalise_name",
+    "parse_map_options",
+    "read_table",
+]
+
+#: Canonical fields an export can provide, with what each means.
+FIELDS: dict[str, str] = {
+    "creator": "creator handle (account name)",
+    "post_id": "post id (post-level exports)",
+    "platform": "platform of the row (instagram, tiktok, youtube, ...)",
+    "followers": "followers / subscribers of the creator",
+    "likes": "likes (per post, or a creator's average per post)",
+    "comments": "comments (per post, or average per post)",
+    "shares": "shares / retweets (per post, or average per post)",
+    "views": "views / plays (per post, or average per post)",
+    "engagements": "engagements as the export counts them (used when likes/comments are absent)",
+    "fee": "what was paid for the post (money)",
+    "revenue": "revenue attributed to the post (money)",
+    "currency": "currency of fee and revenue",
+    "impressions": "impressions of a paid post",
+    "clicks": "clicks of a paid post",
+    "conversions": "conversions (orders) of a paid post",
+    "posted_at": "when the post was published",
+    "collected_at": "when the counts were read",
+    "category": "creator category / niche",
+}
+#: Fields holding counts (parsed with :func:`insights.parsing.parse_counts`).
+COUNT_FIELDS = (
+    "followers", "likes", "comments", "shares", "views", "engagements", "impressions", "clicks",
+    "conversions",
+)
+#: Fields holding money (currency markers stripped, then parsed as counts).
+MONEY_FIELDS = ("fee", "revenue")
+#: Fields that count as engagement, in order of preference.
+ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "engagements")
+#: Per-post fields that are renamed ``avg_<field>`` in a creators table.
+_AVERAGED = ("likes", "comments", "shares", "views", "engagements")
+_PER_VALUES = ("post", "average", "any")
+_PLATFORM_NAMES = {
+    "ig": "instagram", "insta": "instagram", "instagram": "instagram",
+    "tiktok": "tiktok", "tik tok": "tiktok", "tt": "tiktok", "douyin": "tiktok",
+    "youtube": "youtube", "yt": "youtube", "youtube shorts": "youtube",
+    "twitter": "twitter", "x": "twitter", "facebook": "facebook", "fb": "facebook",
+    "twitch": "twitch",
+}
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW"}
+_SYMBOL_RE = r"([$€£¥₹₩])"
+_CODE_RE = r"(?:^\s*([A-Za-z]{3})(?=[\s\d$€£¥₹₩.,-])|(?<=[\d\s.])([A-Za-z]{3})\s*$)"
+_SUFFIXES = {".csv": "delimited", ".tsv": "delimited", ".tab": "delimited", ".txt": "delimited",
+             ".xlsx": "excel", ".xlsm": "excel", ".json": "json", ".jsonl": "jsonl",
+             ".ndjson": "jsonl"}
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
+
+
+class InputError(ValueError):
+    """A problem with the analyst's file or options; the message is one line, no traceback."""
+
+
+# --------------------------------------------------------------------------------------------
+# alias table
+
+
+def normalise_name(name: object) -> str:
+    """Column name as compared with the alias table: lower case words, no punctuation.
+
+    ``camelCase`` is split, every run of characters other than letters and digits becomes one
+    space, and a leading ``#`` or ``n_``-style prefix is kept as a word (``n_plays`` ->
+    ``n plays``).
+
+    Examples
+    --------
+    >>> [normalise_name(n) for n in ["#Followers", " Engagement average\\n", "authorMeta.fans"]]
+    ['followers', 'engagement average', 'author meta fans']
+    """
+    text = str(name)
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
+    text = re.sub(r"[\W_]+", " ", text.casefold())
+    return text.strip()
+
+
+@cache
+def _alias_table() -> pd.DataFrame:
+    source = resources.files("insights") / "data" / "column_aliases.tsv"
+    with source.open("r", encoding="utf-8") as handle:
+        table = pd.read_csv(handle, sep="\t", dtype=str, keep_default_na=False)
+    _validate_aliases(table)
+    return table
+
+
+def _validate_aliases(table: pd.DataFrame) -> None:
+    expected = ["field", "alias", "per", "note"]
+    if list(table.columns) != expected:
+        raise ValueError(f"column_aliases.tsv: columns {list(table.columns)}, expected {expected}")
+    unknown = sorted(set(table["field"]) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"column_aliases.tsv: unknown fields {unknown}")
+    bad_per = table.loc[~table["per"].isin(_PER_VALUES), "per"]
+    if len(bad_per):
+        raise ValueError(f"column_aliases.tsv: 'per' must be one of {_PER_VALUES}, "
+                         f"rows {list(bad_per.index + 2)} have {sorted(set(bad_per))}")
+    normal = table["alias"].map(normalise_name)
+    not_normal = table.loc[normal != table["alias"], "alias"]
+    if len(not_normal):
+        raise ValueError(f"column_aliases.tsv: aliases must be written normalised; "
+                         f"{list(not_normal)} are not")
+    repeated = table.loc[table["alias"].duplicated(keep=False), "alias"]
+    if len(repeated):
+        raise ValueError(f"column_aliases.tsv: aliases {sorted(set(repeated))} appear twice")
+
+
+def aliases() -> pd.DataFrame:
+    """The alias table: ``field, alias, per, note``, one row per known column name.
+
+    ``alias`` is written normalised (:func:`normalise_name`); ``per`` says whether such a
+    column holds per-post values (``post``), a creator's averages (``average``) or either
+    (``any``). Within a field, earlier rows win when a file has several matching columns.
+
+    Examples
+    --------
+    >>> table = aliases()
+    >>> table.loc[table["alias"] == "n plays", ["field", "per"]].iloc[0].tolist()
+    ['views', 'post']
+    """
+    return _alias_table().copy()
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read as text: every cell a string (or missing), columns as in the file."""
+
+    frame: pd.DataFrame
+    path: Path
+    format: str
+    encoding: str | None
+    notes: tuple[str, ...] = ()
+
+
+def read_table(
+    path: str | Path, *, encoding: str | None = None, sheet: str | int | None = None
+) -> RawTable:
+    """Read a CSV, TSV, Excel or JSON export as text, detecting the encoding.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; it is only read.
+    encoding : str, optional
+        Force a text encoding (default: detect).
+    sheet : str or int, optional
+        Excel sheet (default the first).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        Missing path, a folder, an empty file, a header without rows, an unknown format, an
+        encoding that does not decode, or content that is not a table.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes)")
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(_SUFFIXES))
+        raise InputError(
+            f"{path}: unknown format {path.suffix or '(no extension)'!r}; "
+            f"insights reads {known} (save the export as CSV if in doubt)"
+        )
+    notes: list[str] = []
+    if kind == "excel":
+        frame = _read_excel(path, sheet, notes)
+        used = None
+    else:
+        data = path.read_bytes()
+        if data[:4] == b"PK\x03\x04":
+            raise InputError(f"{path}: this is a zip archive (an Excel workbook?), not text; "
+                             "give it the .xlsx extension or export it as CSV")
+        text, used = _decode(path, data, encoding)
+        if not text.strip():
+            raise InputError(f"{path}: the file holds no data (only whitespace)")
+        if kind == "delimited":
+            frame = _read_delimited(path, text, notes)
+        else:
+            frame = _read_json(path, text, lines=kind == "jsonl")
+        if used not in ("utf-8", "utf-8-sig", "ascii"):
+            notes.append(f"text encoding detected as {used}")
+    if frame.shape[1] == 0:
+        raise InputError(f"{path}: no columns found")
+    if len(frame) == 0:
+        raise InputError(
+            f"{path}: the file has a header ({_preview(frame.columns)}) but no data rows"
+        )
+    frame.columns = [str(c) for c in frame.columns]
+    return RawTable(frame, path, kind, used, tuple(notes))
+
+
+def _preview(columns: Iterable[object], limit: int = 12) -> str:
+    names = [repr(str(c)) for c in columns]
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, "
+                             "utf-16)") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid {encoding} (byte {exc.start} is 0x{data[exc.start]:02x}); "
+                "leave out --encoding to detect the encoding"
+            ) from None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}: starts with a {name} byte-order mark but does not decode as "
+                    f"{name} (byte {exc.start})"
+                ) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 4 * 1024 * 1024]).best()
+    if best is None or b"\x00" in data[:65536] and not best.encoding.startswith("utf_16"):
+        raise InputError(
+            f"{path}: could not detect the text encoding (is it a binary file?); "
+            "pass --encoding NAME if it is text"
+        )
+    name = best.encoding
+    try:
+        return data.decode(name), name
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: looks like {name} but byte {exc.start} does not decode; "
+            "pass --encoding NAME"
+        ) from None
+
+
+def _read_delimited(path: Path, text: str, notes: list[str]) -> pd.DataFrame:
+    if path.suffix.lower() in (".tsv", ".tab"):
+        sep = "\t"
+    else:
+        sample = text[:65536]
+        try:
+            sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            sep = ","
+        header = sample.splitlines()[0] if sample.splitlines() else ""
+        if sep != "," and header.count(",") > header.count(sep):
+            sep = ","
+        if sep != ",":
+            notes.append(f"columns separated by {sep!r}")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                           skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file holds no data") from None
+    except pd.errors.ParserError as exc:
+        message = " ".join(str(exc).split())
+        raise InputError(f"{path}: not a well-formed table: {message}") from None
+
+
+def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
+        raise InputError(f"{path}: cannot open as an Excel workbook ({_one_line(exc)})") from None
+    with book:
+        names = book.sheet_names
+        chosen = names[0] if sheet is None else sheet
+        if isinstance(chosen, str) and chosen not in names:
+            raise InputError(f"{path}: no sheet {chosen!r}; sheets are {names}")
+        if len(names) > 1:
+            notes.append(f"read sheet {chosen!r} of {names}")
+        frame = book.parse(chosen, dtype=str)
+    return frame.dropna(how="all")
+
+
+def _read_json(path: Path, text: str, *, lines: bool) -> pd.DataFrame:
+    try:
+        if lines:
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if isinstance(records, dict):
+        lists = [v for v in records.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise InputError(
+                f"{path}: a JSON object with {len(lists)} lists; expected a list of records "
+                "or an object holding exactly one list of records"
+            )
+        records = lists[0]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError(f"{path}: expected a JSON list of records (objects)")
+    frame = pd.json_normalize(records) if records else pd.DataFrame()
+    if records and frame.shape[1] == 0:
+        raise InputError(f"{path}: the JSON records have no fields")
+    return frame.astype("object").where(frame.notna(), None).map(
+        lambda v: v if v is None or isinstance(v, str) else json.dumps(v)
+        if isinstance(v, list | dict) else str(v)
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# column mapping
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which column of the file holds each field.
+
+    Attributes
+    ----------
+    columns : dict
+        field -> column name in the file.
+    per : dict
+        field -> ``post``, ``average`` or ``any`` (from the alias that matched; ``--map``
+        gives ``any``).
+    how : dict
+        field -> ``alias 'x'`` or ``--map``.
+    ignored : dict
+        field -> other columns that also matched a (lower-priority) alias.
+    found : tuple
+        Every column of the file.
+    """
+
+    columns: dict[str, str]
+    per: dict[str, str]
+    how: dict[str, str]
+    ignored: dict[str, list[str]]
+    found: tuple[str, ...]
+
+    def table(self) -> pd.DataFrame:
+        """One row per mapped field: ``field, column, how, per, also_matched``."""
+        return pd.DataFrame(
+            [
+                {"field": f, "column": c, "how": self.how[f], "per": self.per[f],
+                 "also_matched": ", ".join(self.ignored.get(f, []))}
+                for f, c in self.columns.items()
+            ],
+            columns=["field", "column", "how", "per", "also_matched"],
+        )
+
+
+def parse_map_options(items: Sequence[str] | None) -> dict[str, str]:
+    """Parse ``--map field=column`` options into a dict.
+
+    Examples
+    --------
+    >>> parse_map_options(["followers=Fans (total)", "creator = Handle"])
+    {'followers': 'Fans (total)', 'creator': 'Handle'}
+    """
+    out: dict[str, str] = {}
+    for item in items or ():
+        name, sep, column = item.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not name or not column:
+            raise InputError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map "
+                             "followers='Follower count'")
+        if name not in FIELDS:
+            raise InputError(f"--map {item!r}: unknown field {name!r}; fields are "
+                             f"{', '.join(FIELDS)}")
+        if name in out:
+            raise InputError(f"--map names field {name!r} twice")
+        out[name] = column
+    return out
+
+
+def map_columns(
+    columns: Iterable[object], overrides: Mapping[str, str] | None = None
+) -> ColumnMap:
+    """Match a file's columns to fields using the alias table and ``--map`` overrides.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The file's column names.
+    overrides : mapping, optional
+        field -> column, beating the alias table (the ``--map`` option).
+
+    Raises
+    ------
+    InputError
+        If an override names a column the file does not have, or two columns match a field
+        with the same alias.
+    """
+    found = tuple(str(c) for c in columns)
+    overrides = dict(overrides or {})
+    for name, column in overrides.items():
+        if name not in FIELDS:
+            raise InputError(f"--map: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+        if column not in found:
+            raise InputError(
+                f"--map {name}={column}: the file has no column {column!r}; "
+                f"columns found: {_preview(found, limit=40)}"
+            )
+    table = _alias_table()
+    rank = {alias: i for i, alias in enumerate(table["alias"])}
+    by_alias = table.set_index("alias")
+    taken = set(overrides.values())
+    candidates: dict[str, list[tuple[int, str, str]]] = {}
+    for column in found:
+        if column in taken:
+            continue
+        key = normalise_name(column)
+        if key in rank:
+            row = by_alias.loc[key]
+            candidates.setdefault(row["field"], []).append((rank[key], column, key))
+    mapped: dict[str, str] = {}
+    per: dict[str, str] = {}
+    how: dict[str, str] = {}
+    ignored: dict[str, list[str]] = {}
+    for name in FIELDS:
+        if name in overrides:
+            mapped[name], per[name], how[name] = overrides[name], "any", "--map"
+            others = [c for _, c, _ in candidates.get(name, [])]
+            if others:
+                ignored[name] = others
+            continue
+        options = sorted(candidates.get(name, []))
+        if not options:
+            continue
+        best = options[0]
+        ties = [c for r, c, _ in options if r == best[0]]
+        if len(ties) > 1:
+            raise InputError(
+                f"columns {', '.join(map(repr, ties))} all look like {name}; choose one with "
+                f"--map {name}=COLUMN"
+            )
+        mapped[name], per[name] = best[1], str(by_alias.loc[best[2], "per"])
+        how[name] = f"alias {best[2]!r}"
+        if len(options) > 1:
+            ignored[name] = [c for _, c, _ in options[1:]]
+    # A column claimed by a higher-priority field is not reused for a lower one.
+    return ColumnMap(mapped, per, how, ignored, found)
+
+
+def _require(colmap: ColumnMap, name: str, example: str) -> None:
+    if name not in colmap.columns:
+        raise InputError(
+            f"no {FIELDS[name]} column; columns found: {_preview(colmap.found, limit=40)}; "
+            f"name it with --map {name}={example}"
+        )
+
+
+def _check_needed(colmap: ColumnMap) -> None:
+    _require(colmap, "creator", "'Handle'")
+    _require(colmap, "followers", "'Followers'")
+    if not any(f in colmap.columns for f in ENGAGEMENT_FIELDS):
+        raise InputError(
+            "no engagement column (likes, comments, shares or engagements); columns found: "
+            f"{_preview(colmap.found, limit=40)}; name one with --map likes=COLUMN"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# level
+
+
+def detect_level(frame: pd.DataFrame, colmap: ColumnMap) -> tuple[str, str]:
+    """Decide whether the rows are posts or creators, and say why.
+
+    In order: a column whose alias means a creator *average* (``avg_likes``, ``Likes (Avg.)``)
+    -> creators; a handle that appears on more than one row -> posts; a post id or a posting
+    date -> posts (one post per creator); otherwise creators.
+
+    Returns
+    -------
+    (level, reason)
+        ``level`` is ``"posts"`` or ``"creators"``.
+    """
+    averages = [colmap.columns[f] for f, p in colmap.per.items() if p == "average"]
+    if averages:
+        return "creators", f"column {averages[0]!r} holds averages per creator"
+    handles = frame[colmap.columns["creator"]].astype("string").str.strip()
+    handles = handles[handles.notna() & (handles != "")]
+    repeats = int(handles.duplicated().sum())
+    if repeats:
+        return "posts", (f"{handles.nunique():,} creators on {len(handles):,} rows: "
+                         "handles repeat, so rows are posts")
+    for name in ("post_id", "posted_at"):
+        if name in colmap.columns:
+            return "posts", (f"column {colmap.columns[name]!r} is a {FIELDS[name].split(' (')[0]}"
+                             "; each creator has one post")
+    return "creators", "one row per handle and no post columns"
+
+
+# --------------------------------------------------------------------------------------------
+# cleaning
+
+
+@dataclass
+class Intake:
+    """A cleaned export: the canonical table, its log and how it was read."""
+
+    table: pd.DataFrame
+    level: str
+    level_reason: str
+    log: CleaningLog
+    colmap: ColumnMap
+    raw: RawTable
+    currency: str | None
+    components: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.raw.frame)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    out = values.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def _parse_count_field(frame, name, log, table, source) -> pd.DataFrame:
+    text = _text(frame[name])
+    parsed = parse_counts(text)
+    status = parsed["status"].to_numpy()
+    invalid = status == "invalid"
+    out = frame.assign(**{name: parsed["value"].astype("float64")})
+    if invalid.any():
+        signed = parse_counts(text, allow_negative=True)
+        negative = invalid & (signed["status"].to_numpy() == "ok")
+        unparsed = invalid & ~negative
+        shown = frame.assign(**{name: text})
+        missing = pd.Series(pd.NA, index=frame.index, dtype="string")
+        if negative.any():
+            log.repair(shown, negative, column=name, new_values=missing, table=table,
+                       step=f"negative-{name}",
+                       reason=f"{source!r} is negative: a count cannot be; set to missing")
+        if unparsed.any():
+            log.repair(shown, unparsed, column=name, new_values=missing, table=table,
+                       step=f"parse-{name}",
+                       reason=f"{source!r} is not a number; set to missing")
+    return out
+
+
+def _split_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split money text into the number part and a currency code (NA where none is shown)."""
+    symbol = text.str.extract(_SYMBOL_RE)[0].map(_CURRENCY_SYMBOLS.get, na_action="ignore")
+    codes = text.str.extract(_CODE_RE)
+    code = codes[0].fillna(codes[1]).str.upper().fillna(symbol).astype("string")
+    number = text.str.replace(_SYMBOL_RE, "", regex=True)
+    number = number.str.replace(_CODE_RE, "", regex=True).str.strip()
+    return number, code
+
+
+def _parse_money_field(frame, name, log, table, source) -> tuple[pd.DataFrame, str | None]:
+    text = _text(frame[name])
+    number, code = _split_money(text)
+    present = code.dropna()
+    kinds = sorted(present.unique())
+    if len(kinds) > 1:
+        rows = {k: list(frame.loc[present[present == k].index, "source_row"][:5]) for k in kinds}
+        listed = "; ".join(f"{k} in rows {v}" for k, v in rows.items())
+        raise InputError(
+            f"column {source!r} mixes currencies ({listed}); convert to one currency first "
+            "(mixed units are never summed)"
+        )
+    parsed = _parse_count_field(frame.assign(**{name: number}), name, log, table, source)
+    return parsed, (kinds[0] if kinds else None)
+
+
+def _parse_dates(frame, name, log, table, source) -> pd.DataFrame:
+    text = _text(frame[name])
+    numeric = pd.to_numeric(text, errors="coerce")
+    values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    is_number = numeric.notna()
+    if is_number.any():
+        unit_ms = numeric[is_number].abs().median() > 1e11
+        values[is_number] = pd.to_datetime(
+            numeric[is_number], unit="ms" if unit_ms else "s", utc=True, errors="coerce"
+        ).astype(values.dtype)
+    rest = text.notna() & ~is_number
+    if rest.any():
+        distinct = pd.Series(text[rest].unique())
+        parsed = pd.to_datetime(distinct, utc=True, errors="coerce", format="mixed")
+        lookup = dict(zip(distinct, parsed, strict=True))
+        values[rest] = text[rest].map(lookup).astype(values.dtype)
+    bad = (text.notna() & values.isna()).to_numpy()
+    out = frame.assign(**{name: values})
+    if bad.any():
+        out = log.repair(frame.assign(**{name: text}), bad, column=name,
+                         new_values=pd.Series(pd.NA, index=frame.index, dtype="string"),
+                         table=table, step=f"parse-{name}",
+                         reason=f"{source!r} is not a date; set to missing")
+        out[name] = values.mask(bad)
+    return out
+
+
+def _platform_column(frame, colmap, platform, log, table) -> pd.DataFrame:
+    if "platform" not in colmap.columns:
+        return frame.assign(platform=platform or "other")
+    text = _text(frame["platform"]).str.casefold()
+    mapped = text.map(lambda v: _PLATFORM_NAMES.get(v, v) if isinstance(v, str) else v)
+    known = mapped.isin(schemas.PLATFORMS)
+    unknown = (~known).to_numpy()
+    out = frame.assign(platform=mapped.where(known, platform or "other").astype("string"))
+    if unknown.any():
+        out = log.repair(frame.assign(platform=text), unknown, column="platform",
+                         new_values=pd.Series(platform or "other", index=frame.index),
+                         table=table, step="platform",
+                         reason=f"platform not one of {schemas.PLATFORMS}; set to "
+                         f"{platform or 'other'!r}")
+    return out
+
+
+def clean(
+    raw: RawTable,
+    colmap: ColumnMap,
+    *,
+    level: str | None = None,
+    platform: str | None = None,
+    dataset: str | None = None,
+) -> Intake:
+    """Clean a read file into a canonical posts or creators table, logging every change.
+
+    Parameters
+    ----------
+    raw : RawTable
+        From :func:`read_table` (not modified).
+    colmap : ColumnMap
+        From :func:`map_columns`.
+    level : {"posts", "creators"}, optional
+        Force the level (default :func:`detect_level`).
+    platform : str, optional
+        Platform of every row when the file has no platform column (default ``other``).
+    dataset : str, optional
+        Label of the data set (default the file name).
+
+    Raises
+    ------
+    InputError
+        For a needed column that is missing, mixed currencies, no creator with a usable
+        follower count, all followers zero, a single creator, or no engagement values.
+    """
+    if platform is not None and platform not in schemas.PLATFORMS:
+        raise InputError(f"--platform {platform!r}: choose one of {', '.join(schemas.PLATFORMS)}")
+    _check_needed(colmap)
+    if level is None:
+        level, reason = detect_level(raw.frame, colmap)
+    elif level in ("posts", "creators"):
+        reason = "set with --level"
+    else:
+        raise InputError(f"--level {level!r}: choose posts or creators")
+    table = level
+    dataset = dataset or raw.path.name
+    log = CleaningLog(dataset)
+    source = {name: column for name, column in colmap.columns.items()}
+    frame = pd.DataFrame({name: raw.frame[column] for name, column in source.items()})
+    frame["source_file"] = raw.path.name
+    frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
+    log.note(table=table, step="read", rows_in=len(frame), rows_out=len(frame),
+             description=f"read {raw.format} ({raw.encoding or 'Excel'}); {len(source)} "
+             f"columns mapped: " + ", ".join(f"{n}<-{c!r}" for n, c in source.items()))
+
+    frame["creator"] = _text(frame["creator"])
+    frame = log.drop(frame, frame["creator"].isna(), table=table, step="no-creator",
+                     reason=f"no handle in {source['creator']!r}")
+    for name in COUNT_FIELDS:
+        if name in frame.columns:
+            frame = _parse_count_field(frame, name, log, table, source[name])
+    currency = None
+    for name in MONEY_FIELDS:
+        if name in frame.columns:
+            frame, found = _parse_money_field(frame, name, log, table, source[name])
+            if found and currency and found != currency:
+                raise InputError(f"fee is in {currency} but revenue in {found}; convert to one "
+                                 "currency first (mixed units are never summed)")
+            currency = currency or found
+    if "currency" in frame.columns:
+        codes = _text(frame["currency"]).str.upper()
+        kinds = sorted(codes.dropna().unique())
+        if len(kinds) > 1:
+            raise InputError(f"column {source['currency']!r} mixes currencies {kinds}; convert "
+                             "to one currency first (mixed units are never summed)")
+        if kinds and currency and kinds[0] != currency:
+            raise InputError(f"column {source['currency']!r} says {kinds[0]} but the amounts "
+                             f"are marked {currency}")
+        currency = kinds[0] if kinds else currency
+        frame = frame.drop(columns="currency")
+    for name in ("posted_at", "collected_at"):
+        if name in frame.columns:
+            frame = _parse_dates(frame, name, log, table, source[name])
+    frame = _platform_column(frame, colmap, platform, log, table)
+
+    if len(frame) == 0:
+        raise InputError(f"no row has a creator handle in column {source['creator']!r}")
+    before = len(frame)
+    followers = frame["followers"]
+    frame = log.drop(frame, followers.isna().to_numpy(), table=table, step="no-followers",
+                     reason=f"no usable follower count in {source['followers']!r}")
+    zero = (frame["followers"] == 0).to_numpy()
+    if before and len(frame) == 0:
+        raise InputError(f"no row has a usable follower count in column {source['followers']!r} "
+                         f"(values such as {_examples(raw.frame[source['followers']])})")
+    if zero.all():
+        raise InputError(f"all {len(frame):,} rows have 0 followers in column "
+                         f"{source['followers']!r}: engagement per follower is undefined")
+    frame = log.drop(frame, zero, table=table, step="zero-followers",
+                     reason="0 followers: engagement per follower is undefined")
+
+    components = tuple(f for f in ("likes", "comments") if f in frame and frame[f].notna().any())
+    if not components:
+        fallback = [f for f in ("engagements", "shares") if f in frame and frame[f].notna().any()]
+        components = tuple(fallback[:1])
+    if not components:
+        listed = ", ".join(f"{f} ({source[f]!r})" for f in ENGAGEMENT_FIELDS if f in source)
+        raise InputError(f"no usable engagement values: {listed} hold no valid count in any "
+                         "row with followers")
+
+    if level == "posts":
+        frame = _posts_table(frame, log, source)
+    else:
+        frame = _creators_table(frame, log)
+    n_creators = frame["creator"].nunique()
+    if n_creators < 2:
+        who = frame["creator"].iloc[0] if len(frame) else "none"
+        raise InputError(
+            f"only one creator ({who!r}) has usable data: the claims compare creators of "
+            "different sizes, so the file needs at least two (ideally 30 or more)"
+        )
+    notes = list(raw.notes)
+    if level == "creators":
+        components = tuple(f"avg_{c}" for c in components)
+    out = frame.assign(dataset=dataset)
+    canonical = schemas.validate(schemas.conform(out, table), table)
+    return Intake(canonical, level, reason, log, colmap, raw, currency, components, notes)
+
+
+def _examples(values: pd.Series, limit: int = 3) -> str:
+    shown = [repr(v) for v in values.dropna().astype(str).unique()[:limit]]
+    return ", ".join(shown) if shown else "none: the column is empty"
+
+
+def _posts_table(frame: pd.DataFrame, log: CleaningLog, source: dict) -> pd.DataFrame:
+    if "post_id" in frame.columns:
+        frame = frame.assign(post_id=_text(frame["post_id"]))
+        missing = frame["post_id"].isna()
+        frame.loc[missing, "post_id"] = "row " + frame.loc[missing, "source_row"].astype(str)
+    else:
+        frame = frame.assign(post_id="row " + frame["source_row"].astype(str))
+    repeated = frame.duplicated(["platform", "post_id"], keep="first").to_numpy()
+    frame = log.drop(frame, repeated, table="posts", step="duplicate-posts",
+                     reason=f"repeats a post id in {source.get('post_id', 'post_id')!r}")
+    if "posted_at" in frame.columns and "collected_at" in frame.columns:
+        age = (frame["collected_at"] - frame["posted_at"]).dt.total_seconds() / 86400
+        frame = frame.assign(age_days=age.where(age >= 0))
+    return frame
+
+
+def _creators_table(frame: pd.DataFrame, log: CleaningLog) -> pd.DataFrame:
+    repeated = frame.duplicated(["platform", "creator"], keep="first").to_numpy()
+    frame = log.drop(frame, repeated, table="creators", step="duplicate-creators",
+                     reason="repeats a creator of an earlier row (the first row is kept)")
+    renamed = {f: f"avg_{f}" for f in _AVERAGED if f in frame.columns}
+    return frame.rename(columns=renamed).assign(snapshot="file")
+
+
+def load(
+    path: str | Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    level: str | None = None,
+    platform: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> Intake:
+    """Read, map and clean a file in one call (what ``insights report`` does first).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "list.csv").write_text(
+    ...     "Handle,Followers,Likes (Avg.)\\n@a,12.5K,300\\n@b,1.2M,9K\\n@c,0,10\\n")
+    >>> intake = load(folder / "list.csv")
+    >>> intake.level, intake.table["followers"].tolist(), intake.components
+    ('creators', [12500.0, 1200000.0], ('avg_likes',))
+    >>> intake.log.events()["reason"].tolist()
+    ['0 followers: engagement per follower is undefined']
+    """
+    raw = read_table(path, encoding=encoding, sheet=sheet)
+    colmap = map_columns(raw.frame.columns, mapping)
+    return clean(raw, colmap, level=level, platform=platform)
