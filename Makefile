@@ -28,6 +28,7 @@ NOTEBOOKS = $(shell find notebooks -name '*.ipynb' -not -path 'notebooks/templat
 help:
 	@echo "make test       bootstrap .venv, build data, run unit/property/doctests and nbval"
 	@echo "make report     bootstrap .venv, build data, execute every notebook -> reports/index.html"
+	@echo "                (and an example client report: reports/client-report-example.html)"
 	@echo "make data       build data/processed/ (python -m insights.pipeline)"
 	@echo "make notebooks  re-execute notebooks in place as nbval references (NB=path for one)"
 	@echo "make lint       ruff check"
@@ -76,9 +77,15 @@ nbtest: $(STAMP) data
 		$(NBVAL) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }; fi
 
 # ---------------------------------------------------------------- notebooks and findings
+# The client-report template is demonstrated on one registered export (a TikTok post file).
+EXAMPLE_EXPORT := data/raw/tiktok-datares-2020/by_user/sug_users_vids1.csv
+
 report: $(STAMP) data
 	@echo "==> executing notebooks and rendering reports/"
 	$(BIN)/python -m insights.report --notebooks notebooks --out reports
+	@echo "==> insights report on an example export -> reports/client-report-example.html"
+	$(BIN)/insights report $(EXAMPLE_EXPORT) --platform tiktok \
+		--out reports/client-report-example.html
 
 notebooks: $(STAMP) data
 	@echo "==> re-executing notebooks in place (nbval references)"

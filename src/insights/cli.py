@@ -182,8 +182,6 @@ def _say(args, message: str) -> None:
 
 def report(args: argparse.Namespace) -> Path:
     """Run ``insights report`` with parsed arguments; returns the HTML path."""
-    from insights import clientreport, intake
-
     source = Path(args.path)
     out = args.out or Path.cwd() / f"{source.stem}-report.html"
     out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
@@ -200,29 +198,9 @@ def report(args: argparse.Namespace) -> Path:
                        "source checkout, or pass --template)", 2)
 
     start = time.perf_counter()
-    _say(args, f"[1/4] reading {source.name}")
-    try:
-        mapping = intake.parse_map_options(args.map)
-        raw = intake.read_table(source, encoding=args.encoding, sheet=args.sheet)
-        _say(args, f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
-                   f"({raw.format}{', ' + raw.encoding if raw.encoding else ''})")
-        colmap = intake.map_columns(raw.frame.columns, mapping)
-        cleaned = intake.clean(raw, colmap, level=args.level, platform=args.platform)
-    except intake.InputError as exc:
-        raise _Failure(str(exc), 2) from None
-    for row in colmap.table().itertuples():
-        _say(args, f"      {row.field:<12} <- {row.column!r} ({row.how})")
-    dropped = sum(cleaned.log.steps()["dropped"])
-    repaired = sum(cleaned.log.steps()["repaired"])
-    _say(args, f"      {cleaned.level}: {cleaned.level_reason}; {len(cleaned.table):,} rows kept, "
-               f"{dropped:,} dropped, {repaired:,} values repaired "
-               f"({time.perf_counter() - start:.1f} s)")
-
     inputs = files / "inputs"
     tables = files / "tables"
-    _say(args, f"[2/4] writing the cleaned inputs to {inputs}")
-    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    clientreport.write_inputs(cleaned, inputs, extra={"generated": generated})
+    _prepare(args, source, inputs, start)  # the cleaned table is on disk and freed here
 
     _say(args, "[3/4] running the analysis notebook (papermill)")
     notebook = files / "report.ipynb"
@@ -239,6 +217,34 @@ def report(args: argparse.Namespace) -> Path:
     _say(args, f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB) and {files.name}/ in "
                f"{time.perf_counter() - start:.1f} s")
     return out
+
+
+def _prepare(args, source: Path, inputs: Path, start: float) -> None:
+    """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
+    from insights import clientreport, intake
+
+    _say(args, f"[1/4] reading {source.name}")
+    try:
+        mapping = intake.parse_map_options(args.map)
+        raw = intake.read_table(source, encoding=args.encoding, sheet=args.sheet)
+        _say(args, f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
+                   f"({raw.format}{', ' + raw.encoding if raw.encoding else ''})")
+        colmap = intake.map_columns(raw.frame.columns, mapping)
+        cleaned = intake.clean(raw, colmap, level=args.level, platform=args.platform)
+    except intake.InputError as exc:
+        raise _Failure(str(exc), 2) from None
+    for row in colmap.table().itertuples():
+        _say(args, f"      {row.field:<12} <- {row.column!r} ({row.how})")
+    steps = cleaned.log.steps()
+    _say(args, f"      {cleaned.level}: {cleaned.level_reason}; {len(cleaned.table):,} rows "
+               f"kept, {steps['dropped'].sum():,} dropped, {steps['repaired'].sum():,} values "
+               f"repaired ({time.perf_counter() - start:.1f} s)")
+    _say(args, f"[2/4] writing the cleaned inputs to {inputs}")
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    clientreport.write_inputs(cleaned, inputs, extra={
+        "generated": generated, "scheme": args.scheme, "pricing": args.pricing,
+        "seed": args.seed, "resamples": args.resamples,
+    })
 
 
 def _execute(template: Path, notebook: Path, args, *, parameters: dict):

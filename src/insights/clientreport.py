@@ -49,6 +49,7 @@ __all__ = [
     "c1_fit",
     "c2_section",
     "c2_table",
+    "bullets",
     "creator_rates",
     "data_quality",
     "export_tables",
@@ -468,6 +469,19 @@ def paragraph(text: str, *, tag: str = "p") -> str:
     if tag not in ("p", "h1", "h2", "h3", "li", "strong"):
         raise ValueError(f"tag {tag!r} not allowed")
     return f"<{tag}>{html.escape(str(text))}</{tag}>"
+
+
+def bullets(items: Sequence[str]) -> str:
+    """An HTML list of the items, each escaped; an empty string for no items.
+
+    Examples
+    --------
+    >>> bullets(["b < 1", "n = 3"])
+    '<ul><li>b &lt; 1</li><li>n = 3</li></ul>'
+    """
+    if not items:
+        return ""
+    return "<ul>" + "".join(paragraph(item, tag="li") for item in items) + "</ul>"
 
 
 def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:

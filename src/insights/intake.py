@@ -670,17 +670,24 @@ def _parse_dates(frame, name, log, table, source) -> pd.DataFrame:
     numeric = pd.to_numeric(text, errors="coerce")
     values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
     is_number = numeric.notna()
-    if is_number.any():
-        unit_ms = numeric[is_number].abs().median() > 1e11
-        values[is_number] = pd.to_datetime(
-            numeric[is_number], unit="ms" if unit_ms else "s", utc=True, errors="coerce"
-        ).astype(values.dtype)
+    if is_number.any():  # unix time: seconds, or milliseconds for values past year 5138
+        millis = is_number & (numeric.abs() > 1e11)
+        for mask, unit in ((is_number & ~millis, "s"), (millis, "ms")):
+            if mask.any():
+                values[mask] = pd.to_datetime(numeric[mask], unit=unit, utc=True,
+                                              errors="coerce").astype(values.dtype)
     rest = text.notna() & ~is_number
     if rest.any():
-        distinct = pd.Series(text[rest].unique())
-        parsed = pd.to_datetime(distinct, utc=True, errors="coerce", format="mixed")
-        lookup = dict(zip(distinct, parsed, strict=True))
-        values[rest] = text[rest].map(lookup).astype(values.dtype)
+        given = text[rest]
+        parsed = pd.to_datetime(given, utc=True, errors="coerce", format="ISO8601")
+        retry = parsed.isna()
+        if retry.any():  # other layouts ("03/05/2024 14:00", "5 Mar 2024"), value by value
+            distinct = given[retry].unique()
+            mixed = pd.to_datetime(pd.Series(distinct), utc=True, errors="coerce",
+                                   format="mixed")
+            lookup = pd.Series(mixed.to_numpy(), index=pd.Index(distinct))
+            parsed[retry] = lookup.reindex(given[retry].to_numpy()).to_numpy()
+        values[rest] = parsed.astype(values.dtype)
     bad = (text.notna() & values.isna()).to_numpy()
     out = frame.assign(**{name: values})
     if bad.any():

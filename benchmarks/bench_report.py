@@ -1,0 +1,161 @@
+"""Benchmark ``insights report`` end to end on a large post-level export.
+
+Generates a seeded post-level CSV (default 1,000,000 posts by 20,000 creators, in the shape of
+a platform export: display counts such as ``12.5K``, ISO dates, a few bad values), then runs,
+in this order and in the same run:
+
+1. the baseline: ``pandas.read_csv`` of the file, the least any tool must do with it;
+2. the intake alone (:func:`insights.intake.load`: read, map, parse, clean, log), in process;
+3. the whole command, ``insights report FILE``, as a child process: intake, the template
+   notebook in its own kernel, the HTML and the exports.
+
+For each it prints the wall time and the peak memory. For the command, memory is the peak of
+the *sum* of the resident set sizes of the command and all its descendants (the Jupyter
+kernel), sampled every 50 ms with psutil, since the two processes hold data at the same time.
+
+Usage::
+
+    python benchmarks/bench_report.py                    # 1,000,000 posts (about 2 minutes)
+    python benchmarks/bench_report.py --posts 100000     # a quick run
+    python benchmarks/bench_report.py --keep DIR         # keep the file and the report in DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import measure, mib  # noqa: E402
+
+TARGET_SECONDS = 120
+TARGET_BYTES = 4 * 2**30
+
+
+def make_posts(n_posts: int, n_creators: int, seed: int) -> pd.DataFrame:
+    """A post-level export: ``Video ID, Username, Followers, Likes, Comments, Shares, Plays,
+    Posted date``, with display-rounded counts and about 0.1% unparseable values."""
+    rng = np.random.default_rng(seed)
+    followers = np.round(10 ** rng.uniform(3, 7.5, n_creators))
+    creator = rng.integers(0, n_creators, n_posts)
+    f = followers[creator]
+    likes = np.round(0.05 * f**0.85 * np.exp(rng.normal(0, 1.0, n_posts)))
+    comments = np.round(likes * 0.02 * np.exp(rng.normal(0, 0.5, n_posts)))
+    shares = np.round(likes * 0.01 * np.exp(rng.normal(0, 0.7, n_posts)))
+    plays = np.round(likes * 12 * np.exp(rng.normal(0, 0.5, n_posts)))
+    posted = pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 300 * 86400, n_posts), unit="s")
+    frame = pd.DataFrame({
+        "Video ID": np.arange(n_posts).astype(str),
+        "Username": np.char.add("creator_", creator.astype(str)),
+        "Followers": _display(followers[creator], rng),
+        "Likes": likes.astype(np.int64).astype(str),
+        "Comments": comments.astype(np.int64).astype(str),
+        "Shares": shares.astype(np.int64).astype(str),
+        "Plays": _display(plays, rng),
+        "Posted date": posted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    })
+    bad = rng.random(n_posts) < 0.001
+    frame.loc[bad, "Likes"] = "n/a?"
+    return frame
+
+
+def _display(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Half the values as platforms display them (12.5K, 1.2M), half as plain integers."""
+    text = values.astype(np.int64).astype(str).astype(object)
+    shown = rng.random(len(values)) < 0.5
+    big = values >= 1e6
+    mid = (values >= 1e3) & ~big
+    text[shown & big] = [f"{v / 1e6:.1f}M" for v in values[shown & big]]
+    text[shown & mid] = [f"{v / 1e3:.1f}K" for v in values[shown & mid]]
+    return text
+
+
+def tree_peak(process: subprocess.Popen, interval: float = 0.05) -> dict:
+    """Sample the summed RSS of a process and its descendants until it exits."""
+    result = {"peak": 0}
+    root = psutil.Process(process.pid)
+
+    def sample():
+        while process.poll() is None:
+            total = 0
+            try:
+                members = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for member in members:
+                try:
+                    total += member.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            result["peak"] = max(result["peak"], total)
+            time.sleep(interval)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    result["thread"] = thread
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--creators", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--keep", type=Path, help="folder to keep the file and the report in")
+    args = parser.parse_args(argv)
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "posts.csv"
+    start = time.perf_counter()
+    make_posts(args.posts, args.creators, args.seed).to_csv(path, index=False)
+    print(f"file: {args.posts:,} posts by up to {args.creators:,} creators, "
+          f"{path.stat().st_size / 2**20:,.0f} MiB ({time.perf_counter() - start:.1f} s to make)")
+
+    _, base = measure("baseline", lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+    print(f"baseline  pandas.read_csv(dtype=str)   {base['seconds']:6.1f} s  "
+          f"peak +{mib(base['peak_extra'])}")
+
+    from insights import intake
+
+    loaded, own = measure("intake", lambda: intake.load(path))
+    kept = len(loaded.table)
+    del loaded
+    print(f"intake    insights.intake.load         {own['seconds']:6.1f} s  "
+          f"peak +{mib(own['peak_extra'])}  ({kept:,} rows kept; "
+          f"{own['seconds'] / base['seconds']:.1f}x the baseline time)")
+
+    command = [str(Path(sys.executable).parent / "insights"), "report", str(path),
+               "--out", str(folder / "report.html"), "--quiet"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    sampler = tree_peak(process)
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler["thread"].join()
+    status = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
+    print(f"command   insights report (end to end) {seconds:6.1f} s  "
+          f"peak {mib(sampler['peak'])} (command + kernel)  {status}")
+    if process.returncode:
+        print(stderr, file=sys.stderr)
+        return 1
+    within = seconds < TARGET_SECONDS and sampler["peak"] < TARGET_BYTES
+    print(f"target    under {TARGET_SECONDS} s and {mib(TARGET_BYTES)}: "
+          f"{'met' if within else 'NOT met'}; report "
+          f"{(folder / 'report.html').stat().st_size / 1024:,.0f} KiB in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
