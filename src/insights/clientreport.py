@@ -372,8 +372,9 @@ def format_number(value: float) -> str:
     >>> [format_number(v) for v in (10000.0, 0.012345, 2.5, float("inf"))]
     ['10,000', '0.01235', '2.5', 'inf']
     """
-    if not np.isfinite(value) or abs(value) < 1000:
-        return f"{value:.4g}"
+    short = f"{value:.4g}"
+    if not np.isfinite(value) or abs(float(short)) < 1000:  # 999.96 is "1,000", not "1000"
+        return short
     return f"{value:,.0f}"
 
 
@@ -442,7 +443,8 @@ def _why(result: ClaimResult) -> str:
                     f"{groups[2]} in the tiers it is compared with; both groups are needed.")
     reasons = [n for n in result.notes if "not computed" in n or "cannot" in n
                or "too few" in n or "fewer" in n or "empty" in n or "no " in n[:3]]
-    return (reasons or list(result.notes[-1:]) or ["too little usable data"])[0]
+    reason = (reasons or list(result.notes[-1:]) or ["too little usable data"])[0]
+    return re.sub(r"^not computed:\s*", "", reason)
 
 
 def summary_table(results: Mapping[str, ClaimResult]) -> pd.DataFrame:
@@ -584,7 +586,9 @@ def _safe_cell(value: object) -> object:
 def export_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
     """Write each table as ``<name>.csv`` and all of them as sheets of ``tables.xlsx``.
 
-    Every table passes through :func:`spreadsheet_safe` first. Returns the written paths.
+    Every table passes through :func:`spreadsheet_safe` first. Sheet names are cut to Excel's
+    31 characters, with ``~2``, ``~3`` ... where two names would collide. Returns the written
+    paths.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -595,8 +599,14 @@ def export_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> lis
         frame.to_csv(path, index=False)
         written.append(path)
     workbook = folder / "tables.xlsx"
+    sheets: set[str] = set()
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         for name, frame in safe.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet, k = name[:31], 1
+            while sheet.casefold() in sheets:  # Excel's 31-character limit; never overwrite
+                k += 1
+                sheet = f"{name[:31 - len(str(k)) - 1]}~{k}"
+            sheets.add(sheet.casefold())
+            frame.to_excel(writer, sheet_name=sheet, index=False)
     written.append(workbook)
     return written

@@ -1,0 +1,653 @@
+"""insights.clientreport: the analyses behind the client-report template notebook.
+
+Inputs are built the way ``insights report`` builds them: a CSV in ``tmp_path`` read with
+:func:`insights.intake.load`, written with ``write_inputs`` and read back with ``read_inputs``.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pandas.testing as tm
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insights import claims, costs, intake
+from insights import clientreport as cr
+from insights.claims import ClaimResult
+from insights.tiers import assign_tiers, custom_scheme
+
+N_RESAMPLES = 200
+TRUE_B = 0.8  # engagement elasticity of the synthetic creators
+TRUE_P = 0.6  # fee exponent of the synthetic creators
+COLUMNS_C2 = ["pricing", "estimate", "ci_low", "ci_high", "n", "verdict", "method"]
+
+
+def make_inputs(folder, name: str, text: str, **extra) -> cr.ReportInputs:
+    """Write ``text`` as ``name`` in ``folder``, load it and round-trip the work folder."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return cr.read_inputs(cr.write_inputs(intake.load(path), folder / f"work-{name}",
+                                          extra=extra))
+
+
+def synthetic_creators(n: int = 300, seed: int = 7) -> pd.DataFrame:
+    """Creators with engagement = 0.05 f^0.8 and fees = 20 (f/1e4)^0.6, lognormal noise."""
+    rng = np.random.default_rng(seed)
+    f = np.round(10 ** rng.uniform(3, 7, n))
+    likes = np.round(0.05 * f**TRUE_B * np.exp(rng.normal(0, 0.3, n)))
+    fee = np.round(20 * (f / 1e4) ** TRUE_P * np.exp(rng.normal(0, 0.2, n)), 2)
+    revenue = np.round(fee * np.exp(rng.normal(0.5, 0.3, n)), 2)
+    return pd.DataFrame({"Handle": [f"c{i}" for i in range(n)], "Followers": f.astype(int),
+                         "Likes (Avg.)": likes.astype(int), "Fee": fee, "Revenue": revenue})
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """Three work folders from the same creators: fee + revenue, fee only, no money."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    frame = synthetic_creators()
+    variants = {"returns": frame, "fees": frame.drop(columns="Revenue"),
+                "models": frame.drop(columns=["Fee", "Revenue"])}
+    return {key: make_inputs(folder, f"{key}.csv", table.to_csv(index=False))
+            for key, table in variants.items()}
+
+
+CREATORS_CSV = ("Handle,Followers,Likes (Avg.),Comments (Avg.)\n"
+                "@a,10000,500,20\n@b,2000000,9000,1000\n@d,50000,1000,50\n")
+POSTS_CSV = ("Handle,Followers,Likes,Comments\n"
+             "a,1000,10,1\na,1200,20,2\na,1100,30,3\n"
+             "b,50000,1000,0\nb,50000,2000,100\n"
+             "c,2000000,5000,50\nc,2000000,7000,150\n")
+# @b has a negative comment count (repaired to missing), @c has 0 followers (dropped)
+DIRTY_CSV = ("Handle,Followers,Likes (Avg.),Comments (Avg.)\n"
+             "@a,10000,500,20\n@b,2000000,9000,-5\n@c,0,10,1\n@d,50000,1000,50\n")
+
+
+# --------------------------------------------------------------------------------------------
+# work folder
+
+
+def test_write_read_inputs_round_trip(tmp_path):
+    path = tmp_path / "dirty.csv"
+    path.write_text(DIRTY_CSV, encoding="utf-8")
+    loaded = intake.load(path)
+    folder = cr.write_inputs(loaded, tmp_path / "work", extra={"seed": 3, "scheme": "industry"})
+    result = cr.read_inputs(folder)
+
+    assert folder == tmp_path / "work"
+    tm.assert_frame_equal(result.table, loaded.table)
+    tm.assert_frame_equal(result.steps, loaded.log.steps())
+    tm.assert_frame_equal(result.events, loaded.log.events())
+    assert result.meta["file"] == "dirty.csv"
+    assert result.meta["level"] == "creators"
+    assert result.meta["components"] == ["avg_likes", "avg_comments"]
+    assert result.meta["mapping"] == loaded.colmap.table().to_dict("records")
+    assert result.meta["rows_read"] == 4
+    assert (result.meta["seed"], result.meta["scheme"]) == (3, "industry")
+    assert (result.level, result.components, result.label) == (
+        "creators", ("avg_likes", "avg_comments"), "dirty.csv")
+
+
+def test_report_inputs_label_defaults_when_meta_has_no_file():
+    empty = pd.DataFrame()
+    assert cr.ReportInputs(empty, empty, empty, {}).label == "the file"
+
+
+def test_read_inputs_names_missing_files(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(CREATORS_CSV, encoding="utf-8")
+    folder = cr.write_inputs(intake.load(path), tmp_path / "work")
+    (folder / "steps.parquet").unlink()
+    (folder / "intake.json").unlink()
+    with pytest.raises(FileNotFoundError, match=r"missing \['steps.parquet', 'intake.json'\]"):
+        cr.read_inputs(folder)
+    with pytest.raises(FileNotFoundError, match="table.parquet.*events.parquet"):
+        cr.read_inputs(tmp_path / "nowhere")
+
+
+# --------------------------------------------------------------------------------------------
+# analyses
+
+
+def test_creator_rates_creators_table(tmp_path):
+    inputs = make_inputs(tmp_path, "c.csv", CREATORS_CSV)
+    result = cr.creator_rates(inputs.table, inputs.components)
+    expected = pd.DataFrame({
+        "creator": ["@a", "@b", "@d"],
+        "followers": [10_000.0, 2_000_000.0, 50_000.0],
+        "engagement": [520.0, 10_000.0, 1050.0],
+        "engagement_rate": [0.052, 0.005, 0.021],
+    })
+    tm.assert_frame_equal(result, expected)
+
+
+def test_creator_rates_posts_table_mean_per_post_and_median_followers(tmp_path):
+    inputs = make_inputs(tmp_path, "posts.csv", POSTS_CSV)
+    assert inputs.level == "posts"
+    result = cr.creator_rates(inputs.table, inputs.components)
+    # a: (11 + 22 + 33) / 3 = 22 per post over median(1000, 1200, 1100) = 1100 followers
+    expected = pd.DataFrame({
+        "creator": ["a", "b", "c"],
+        "followers": [1100.0, 50_000.0, 2_000_000.0],
+        "engagement": [22.0, 1550.0, 6100.0],
+        "engagement_rate": [22 / 1100, 1550 / 50_000, 6100 / 2_000_000],
+    })
+    tm.assert_frame_equal(result, expected)
+
+
+def test_c1_fit_recovers_known_elasticity(synthetic):
+    result = cr.c1_fit(synthetic["models"])
+    assert abs(result.result.estimate - TRUE_B) < 0.03
+    assert result.result.ci_low < TRUE_B < result.result.ci_high
+    assert (result.result.claim, result.result.verdict, result.result.n) == ("C1", "supported",
+                                                                             300)
+    assert result.fit is not None
+    assert result.fit.estimate == result.result.estimate
+    assert len(result.data.frame) == 300
+
+
+def test_c1_fit_two_creators_is_inconclusive_without_fit(tmp_path):
+    inputs = make_inputs(tmp_path, "two.csv", "Handle,Followers,Likes (Avg.)\na,1000,50\n"
+                         "b,200000,900\n")
+    result = cr.c1_fit(inputs)
+    assert np.isnan(result.result.estimate)
+    assert result.result.verdict == "inconclusive"
+    assert result.fit is None
+
+
+def rates_frame(counts: dict[float, int]) -> pd.DataFrame:
+    followers = np.concatenate([np.full(n, f) for f, n in counts.items()])
+    engagement = np.arange(1.0, len(followers) + 1) * 10
+    return pd.DataFrame({"creator": [f"c{i}" for i in range(len(followers))],
+                         "followers": followers, "engagement": engagement,
+                         "engagement_rate": engagement / followers})
+
+
+def test_tier_table_notes_by_tier_size():
+    # <1k: 0, nano: 4, micro: 5, mid: 9, macro: 10, mega: 0
+    rates = rates_frame({2e3: 4, 2e4: 5, 2e5: 9, 6e5: 10})
+    result = cr.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    assert result["tier"].tolist() == ["<1k", "nano", "micro", "mid", "macro", "mega"]
+    expected = pd.Series(["no creators", "too few for an interval", "thin", "thin", "",
+                          "no creators"], name="note")
+    tm.assert_series_equal(result["note"], expected)
+    tm.assert_series_equal(result["n"], pd.Series([0, 4, 5, 9, 10, 0], name="n"))
+    tiers = assign_tiers(rates["followers"])
+    medians = [np.median(rates.loc[(tiers == t).to_numpy(), "engagement_rate"])
+               for t in ["nano", "micro", "mid", "macro"]]
+    tm.assert_series_equal(result["median"],
+                           pd.Series([np.nan, *medians, np.nan], name="median"))
+    assert result["ci_low"].isna().tolist() == [True, True, False, False, False, True]
+
+
+def test_tier_table_three_creators_gives_too_few_note():
+    rates = rates_frame({2e4: 3})
+    result = cr.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    assert result.loc[result["tier"] == "micro", "note"].tolist() == ["too few for an interval"]
+
+
+def test_tiers_claim_empty_comparison_group_is_inconclusive(tmp_path):
+    rows = "".join(f"m{i},{20_000 + 1000 * i},{400 + i}\n" for i in range(8))
+    inputs = make_inputs(tmp_path, "micro.csv", "Handle,Followers,Likes (Avg.)\n" + rows)
+    result = cr.tiers_claim(inputs, scheme="industry", rng=np.random.default_rng(0),
+                            n_resamples=N_RESAMPLES)
+    assert np.isnan(result.estimate)
+    assert (result.claim, result.verdict, result.dataset) == ("C1", "inconclusive", "micro.csv")
+    assert "could not estimate: both groups need units: group a has 8, group b has 0" in (
+        result.notes)
+    assert cr.reading(result, "C1-tiers") == (
+        "Not computed: the file has 8 usable creators in the micro tier and 0 in the tiers it "
+        "is compared with; both groups are needed.")
+
+
+@pytest.mark.parametrize("scheme, message", [
+    (custom_scheme("two", [0, 1e5], ["small", "big"]), "has no 'micro' tier"),
+    (custom_scheme("top", [0, 1e4], ["small", "micro"]), "'micro' is the top tier"),
+])
+def test_tiers_claim_scheme_error_becomes_not_computed(synthetic, scheme, message):
+    result = cr.tiers_claim(synthetic["models"], scheme=scheme, rng=np.random.default_rng(0),
+                            n_resamples=N_RESAMPLES)
+    assert np.isnan(result.estimate)
+    assert (result.verdict, result.n, result.method) == ("inconclusive", 0, "tier ratio")
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith("not computed: tier scheme")
+    assert message in result.notes[0]
+
+
+def test_reading_of_not_computed_fallback_says_it_once():
+    result = ClaimResult("C1", "f.csv", np.nan, np.nan, np.nan, 0, "inconclusive", "tier ratio",
+                         ("not computed: tier scheme 'two' has no 'micro' tier",))
+    text = cr.reading(result, "C1-tiers")
+    assert text.startswith("Not computed: ")
+    assert text.lower().count("not computed") == 1
+
+
+def test_pricing_choice():
+    assert cr.pricing_choice("all") == list(costs.pricing_models())
+    assert cr.pricing_choice("klear-2019") == ["klear-2019"]
+    with pytest.raises(KeyError, match="unknown pricing model 'cheap'"):
+        cr.pricing_choice("cheap")
+
+
+def test_c2_section_returns_mode(synthetic):
+    inputs = synthetic["returns"]
+    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    expected = claims.micro_cost_per_engagement(
+        inputs.table, pricing=claims.OBSERVED, rng=np.random.default_rng(0),
+        components=inputs.components, n_resamples=N_RESAMPLES, dataset="returns.csv",
+        hazards=())
+    assert section.mode == "returns"
+    assert section.result == expected
+    assert section.by_model == {}
+    assert section.notes == []
+    assert abs(section.fees.exponent - TRUE_P) < 0.05
+    returns = section.returns
+    tiers = ["<1k", "nano", "micro", "mid", "macro", "mega"]
+    assert returns["tier"].tolist() == [t for t in tiers for _ in range(3)]
+    assert returns["measure"].tolist() == ["roi", "roas", "cpe"] * 6
+    # pooled per tier: total revenue / total fees, total fees / total engagements
+    table = inputs.table.assign(tier=assign_tiers(inputs.table["followers"]).astype(str))
+    sums = table.groupby("tier")[["revenue", "fee", "avg_likes"]].sum()
+    roas = returns[returns["measure"] == "roas"].set_index("tier")["estimate"]
+    cpe = returns[returns["measure"] == "cpe"].set_index("tier")["estimate"]
+    roi = returns[returns["measure"] == "roi"].set_index("tier")["estimate"]
+    filled = tiers[1:]
+    tm.assert_series_equal(roas[filled], (sums["revenue"] / sums["fee"])[filled],
+                           check_names=False)
+    tm.assert_series_equal(cpe[filled], (sums["fee"] / sums["avg_likes"])[filled],
+                           check_names=False)
+    tm.assert_series_equal(roi[filled], roas[filled] - 1)
+    assert returns.loc[returns["tier"] == "<1k", "n"].tolist() == [0, 0, 0]
+
+
+def test_c2_section_fees_mode(synthetic):
+    section = cr.c2_section(synthetic["fees"], rng=np.random.default_rng(0),
+                            n_resamples=N_RESAMPLES)
+    assert section.mode == "fees"
+    assert section.returns["measure"].unique().tolist() == ["cpe"]
+    assert len(section.returns) == 6
+    assert isinstance(section.fees, costs.PriceModel)
+    assert abs(section.fees.exponent - TRUE_P) < 0.05
+    assert section.fees.exponent_ci[0] < TRUE_P < section.fees.exponent_ci[1]
+    assert (section.fees.currency, section.fees.n_points) == ("USD", 300)
+    # fees grow slower (0.6) than engagement (0.8): micro is dearer per engagement
+    assert (section.result.claim, section.result.verdict) == ("C2", "contradicted")
+    result = cr.c2_table(section)
+    expected = pd.DataFrame([{"pricing": "the file's fees", "estimate": section.result.estimate,
+                              "ci_low": section.result.ci_low, "ci_high": section.result.ci_high,
+                              "n": section.result.n, "verdict": section.result.verdict,
+                              "method": section.result.method}])
+    tm.assert_frame_equal(result, expected)
+
+
+def test_c2_section_fees_too_few_for_the_fee_fit(tmp_path):
+    inputs = make_inputs(tmp_path, "f3.csv", "Handle,Followers,Likes (Avg.),Fee\na,1000,50,5\n"
+                         "b,20000,900,80\nc,2000000,5000,3000\n")
+    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    assert (section.mode, section.fees) == ("fees", None)
+    assert len(section.notes) == 1
+    assert section.notes[0].startswith("fee exponent not estimated: 3 usable rows")
+
+
+def test_c2_section_models_mode(synthetic):
+    section = cr.c2_section(synthetic["models"], rng=np.random.default_rng(0),
+                            n_resamples=N_RESAMPLES)
+    assert section.mode == "models"
+    assert list(section.by_model) == cr.pricing_choice("all")
+    assert (section.returns, section.fees) == (None, None)
+    combined = claims.combine_pricing_models(section.by_model)
+    assert section.result.verdict == combined.verdict
+    assert (section.result.ci_low, section.result.ci_high) == (combined.ci_low,
+                                                               combined.ci_high)
+    assert section.notes[0].startswith("the file has no fees")
+    result = cr.c2_table(section)
+    assert result.columns.tolist() == COLUMNS_C2
+    assert result["pricing"].tolist() == cr.pricing_choice("all")
+    assert result["verdict"].tolist() == [r.verdict for r in section.by_model.values()]
+    tm.assert_series_equal(
+        result["estimate"],
+        pd.Series([r.estimate for r in section.by_model.values()], name="estimate"))
+
+
+def test_c2_section_one_pricing_model(synthetic):
+    section = cr.c2_section(synthetic["models"], pricing="rate-card",
+                            rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    assert list(section.by_model) == ["rate-card"]
+    assert section.result == section.by_model["rate-card"]
+    assert cr.c2_table(section)["pricing"].tolist() == ["rate-card"]
+    with pytest.raises(KeyError, match="cheap"):
+        cr.c2_section(synthetic["models"], pricing="cheap", rng=np.random.default_rng(0))
+
+
+# --------------------------------------------------------------------------------------------
+# words
+
+
+def claim(estimate, low, high, verdict, claim_id="C1", notes=()):
+    return ClaimResult(claim_id, "f.csv", estimate, low, high, 100, verdict, "m", notes)
+
+
+@pytest.mark.parametrize("result, question, expected", [
+    (claim(0.8, 0.7, 0.9, "supported"), "C1",
+     "Supported: engagement rate falls with size. Doubling followers multiplies engagement per "
+     "post by 1.74 (1.62 to 1.87), so the rate per follower falls by 13% (7% to 19%)."),
+    (claim(1.2, 1.1, 1.3, "contradicted"), "C1",
+     "Contradicted: engagement rate rises with size. Doubling followers multiplies engagement "
+     "per post by 2.3 (2.14 to 2.46), so the rate per follower rises by 15% (7% to 23%)."),
+    (claim(2.34, 2.0, 2.78, "supported", "C1"), "C1-tiers",
+     "Supported: micro-creators engage more of their followers. The micro tier's median "
+     "engagement rate is 2.34 times the bigger tiers' (2 to 2.78)."),
+    (claim(0.5, 0.4, 0.6, "contradicted"), "C1-tiers",
+     "Contradicted: micro-creators engage fewer of their followers. The micro tier's median "
+     "engagement rate is 0.5 times the bigger tiers' (0.4 to 0.6)."),
+    (claim(1.1, 0.9, 1.3, "inconclusive"), "C1-tiers",
+     "Inconclusive: the interval includes equal rates (ratio 1). The micro tier's median "
+     "engagement rate is 1.1 times the bigger tiers' (0.9 to 1.3)."),
+    (claim(0.5, 0.4, 0.6, "supported", "C2"), "C2",
+     "Supported: micro-creators are cheaper per engagement; micro CPE is 0.5 times the big "
+     "tiers' (0.4 to 0.6)."),
+    (claim(2.39, 2.13, 2.69, "contradicted", "C2"), "C2",
+     "Contradicted: micro-creators are dearer per engagement; micro CPE is 2.39 times the big "
+     "tiers' (2.13 to 2.69)."),
+    (claim(0.9, 0.7, 1.2, "inconclusive", "C2"), "C2",
+     "Inconclusive: the data cannot tell which is cheaper per engagement; micro CPE is 0.9 "
+     "times the big tiers' (0.7 to 1.2)."),
+    (claim(0.119, np.nan, np.nan, "inconclusive", "C2"), "C2",
+     "Inconclusive: the data cannot tell which is cheaper per engagement; micro CPE is 0.119 "
+     "times the big tiers' (n/a to n/a)."),
+    (claim(np.nan, 0.6, 1.6, "depends", "C2"), "C2",
+     "Depends on the pricing model: micro-creators' cost per engagement relative to big "
+     "creators ranges over 0.6 to 1.6 across the models (below 1 = micro cheaper)."),
+])
+def test_reading_sentences(result, question, expected):
+    assert cr.reading(result, question) == expected
+
+
+def test_reading_c1_inconclusive_lead():
+    result = cr.reading(claim(0.95, 0.85, 1.05, "inconclusive"))
+    assert result.startswith("Inconclusive: the interval includes a flat rate (b = 1). Doubling "
+                             "followers multiplies engagement per post by 1.93 (1.8 to 2.07)")
+
+
+@pytest.mark.parametrize("question", ["C1", "C1-tiers", "C2"])
+def test_reading_not_computed(question):
+    result = claim(np.nan, np.nan, np.nan, "inconclusive",
+                   notes=("engagement = avg_likes", "could not estimate: too few rows"))
+    assert cr.reading(result, question) == "Not computed: could not estimate: too few rows"
+    bare = claim(np.nan, np.nan, np.nan, "inconclusive")
+    assert cr.reading(bare, question) == "Not computed: too little usable data"
+
+
+def test_reading_turns_group_sizes_into_a_sentence():
+    result = claim(np.nan, np.nan, np.nan, "inconclusive", "C2",
+                   notes=("could not estimate: both groups need units: group a has 0, group b "
+                          "has 200",))
+    assert cr.reading(result, "C2") == (
+        "Not computed: the file has 0 usable creators in the micro tier and 200 in the tiers it "
+        "is compared with; both groups are needed.")
+
+
+def test_reading_unknown_question():
+    with pytest.raises(ValueError, match="question must be one of"):
+        cr.reading(claim(0.8, 0.7, 0.9, "supported"), "C9")
+
+
+def test_summary_table():
+    results = {"C1": claim(0.8, 0.7, 0.9, "supported"),
+               "C1-tiers": claim(np.nan, np.nan, np.nan, "inconclusive",
+                                 notes=("could not estimate: group a has 3, group b has 0",)),
+               "C2": claim(np.nan, 0.6, 1.6, "depends", "C2")}
+    result = cr.summary_table(results)
+    expected = pd.DataFrame({
+        "question": [
+            "Does engagement rate fall as follower count grows? (elasticity b; claim: b < 1)",
+            "Is the micro tier's engagement rate above the big tiers'? (ratio; claim: > 1)",
+            "Are micro-creators cheaper per engagement than big ones? (CPE ratio; claim: < 1)"],
+        "estimate": [0.8, np.nan, np.nan], "ci_low": [0.7, np.nan, 0.6],
+        "ci_high": [0.9, np.nan, 1.6], "n": [100, 100, 100],
+        "verdict": ["supported", "inconclusive", "depends"],
+        "reading": [cr.reading(r, k) for k, r in results.items()],
+    })
+    assert result.columns.tolist() == cr.SUMMARY_COLUMNS
+    tm.assert_frame_equal(result, expected)
+    assert "3 usable creators in the micro tier" in result.loc[1, "reading"]
+
+
+def test_summary_table_empty_has_columns():
+    result = cr.summary_table({})
+    assert result.columns.tolist() == cr.SUMMARY_COLUMNS
+    assert len(result) == 0
+
+
+def test_paragraph_escapes():
+    assert cr.paragraph("<b>@ann</b> & \"co\" 'x'") == (
+        "<p>&lt;b&gt;@ann&lt;/b&gt; &amp; &quot;co&quot; &#x27;x&#x27;</p>")
+    assert cr.paragraph(42, tag="li") == "<li>42</li>"
+    with pytest.raises(ValueError, match="tag 'script' not allowed"):
+        cr.paragraph("x", tag="script")
+
+
+@settings(deadline=None, max_examples=200)
+@given(text=st.text(), tag=st.sampled_from(["p", "h1", "h2", "h3", "li", "strong"]))
+def test_paragraph_never_lets_markup_through(text, tag):
+    result = cr.paragraph(text, tag=tag)
+    assert result.startswith(f"<{tag}>") and result.endswith(f"</{tag}>")
+    inner = result[len(tag) + 2:-(len(tag) + 3)]
+    assert "<" not in inner and ">" not in inner
+    assert html.unescape(inner) == text
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.0, "0"), (2.5, "2.5"), (0.012345, "0.01235"), (-0.5, "-0.5"), (999.5, "999.5"),
+    (-999.5, "-999.5"), (1000.0, "1,000"), (-1234.5, "-1,234"), (12345.678, "12,346"),
+    (10_000.0, "10,000"), (float("nan"), "nan"), (float("inf"), "inf"),
+    (float("-inf"), "-inf"),
+])
+def test_format_number(value, expected):
+    assert cr.format_number(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [(999.96, "1,000"), (-999.99, "-1,000")])
+def test_format_number_rounding_up_to_a_thousand(value, expected):
+    assert cr.format_number(value) == expected
+
+
+def test_data_quality(tmp_path):
+    inputs = make_inputs(tmp_path, "dirty.csv", DIRTY_CSV)
+    result = cr.data_quality(inputs)
+    overview = result["overview"]
+    expected = pd.DataFrame({
+        "step": ["read", "no-creator", "negative-comments", "no-followers", "zero-followers",
+                 "duplicate-creators"],
+        "rows_in": [4, 4, 4, 4, 4, 3], "rows_out": [4, 4, 4, 4, 3, 3],
+        "dropped": [0, 0, 0, 0, 1, 0], "repaired": [0, 0, 1, 0, 0, 0],
+    })
+    tm.assert_frame_equal(overview.drop(columns="description"), expected)
+    assert overview.loc[4, "description"] == "0 followers: engagement per follower is undefined"
+    reasons = pd.DataFrame({
+        "action": pd.array(["repaired", "dropped"], dtype="string"),
+        "reason": pd.array(["'Comments (Avg.)' is negative: a count cannot be; set to missing",
+                            "0 followers: engagement per follower is undefined"],
+                           dtype="string"),
+        "rows": np.array([1, 1], dtype=np.int64),
+    })
+    tm.assert_frame_equal(result["reasons"], reasons)
+    assert result["mapping"][["field", "column"]].to_dict("list") == {
+        "field": ["creator", "followers", "likes", "comments"],
+        "column": ["Handle", "Followers", "Likes (Avg.)", "Comments (Avg.)"],
+    }
+    rates = cr.creator_rates(inputs.table, inputs.components)
+    assert rates["creator"].tolist() == ["@a", "@b", "@d"]
+    assert np.isnan(rates.loc[1, "engagement_rate"])  # its comment count is missing now
+
+
+def test_data_quality_clean_file_has_no_reasons(tmp_path):
+    result = cr.data_quality(make_inputs(tmp_path, "c.csv", CREATORS_CSV))
+    assert result["reasons"].columns.tolist() == ["action", "reason", "rows"]
+    assert len(result["reasons"]) == 0
+    assert result["overview"][["dropped", "repaired"]].to_numpy().sum() == 0
+
+
+CAVEAT = "How the file was assembled decides what it can show."
+
+
+def test_selection_limits_posts_table(tmp_path):
+    inputs = make_inputs(tmp_path, "posts.csv", POSTS_CSV)
+    rates = cr.creator_rates(inputs.table, inputs.components)
+    result = cr.selection_limits(inputs.table, rates, scheme="industry")
+    assert result[:4] == [
+        "Follower counts run from 1,100 to 2,000,000 (3 creators); nothing is said about "
+        "accounts outside that range.",
+        "No creators in tiers <1k, mid, macro: those tiers are not compared.",
+        "Thin tiers (fewer than 10 creators): nano (1), micro (1), mega (1); their medians are "
+        "imprecise.",
+        "7 posts from 3 creators (median 2 posts per creator, max 3).",
+    ]
+    assert len(result) == 5
+    assert result[-1].startswith(CAVEAT)
+
+
+def test_selection_limits_full_tiers_only_range_and_caveat():
+    rates = rates_frame({500.0: 10, 2e4: 12, 2e5: 10})
+    result = cr.selection_limits(pd.DataFrame(), rates, scheme="micro-1k-50k")
+    assert len(result) == 2
+    assert result[0] == ("Follower counts run from 500 to 200,000 (32 creators); nothing is "
+                         "said about accounts outside that range.")
+    assert result[1].startswith(CAVEAT)
+
+
+def test_package_versions():
+    result = cr.package_versions()
+    assert result.columns.tolist() == ["package", "version"]
+    versions = dict(zip(result["package"], result["version"], strict=True))
+    assert versions["python"] == platform.python_version()
+    assert versions["numpy"] == np.__version__
+    assert versions["pandas"] == pd.__version__
+    assert all(isinstance(v, str) and v for v in result["version"])
+
+
+# --------------------------------------------------------------------------------------------
+# exports
+
+
+def unsafe_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "s": pd.array(["=1+1", "ok", None], dtype="string"),
+        "o": pd.Series(["+x", None, "-3"], dtype=object),
+        "c": pd.Categorical(["@a", "b", None]),
+        "n": [-1, 2, 3],
+        "f": [-1.5, np.nan, 2.0],
+        "=bad": pd.Series(["\tq", "\rz", "a'"], dtype=object),
+    })
+
+
+def test_spreadsheet_safe():
+    frame = unsafe_frame()
+    before = frame.copy(deep=True)
+    result = cr.spreadsheet_safe(frame)
+    expected = pd.DataFrame({
+        "s": pd.array(["'=1+1", "ok", None], dtype="string"),
+        "o": ["'+x", np.nan, "'-3"],
+        "c": ["'@a", "b", np.nan],
+        "n": [-1, 2, 3],
+        "f": [-1.5, np.nan, 2.0],
+        "'=bad": pd.Series(["'\tq", "'\rz", "a'"], dtype=object),
+    })
+    tm.assert_frame_equal(result, expected, check_dtype=False)
+    assert result["s"].dtype == "string"
+    assert result["n"].dtype == np.int64 and result["f"].dtype == np.float64
+    missing = {c: result[c].isna().tolist() for c in ["s", "o", "c", "f"]}
+    assert missing == {"s": [False, False, True], "o": [False, True, False],
+                       "c": [False, False, True], "f": [False, True, False]}
+    tm.assert_frame_equal(frame, before)
+
+
+def test_spreadsheet_safe_leaves_numbers_in_object_columns():
+    frame = pd.DataFrame({"mixed": pd.Series([-5, "-5", 2.5, "@x"], dtype=object)})
+    result = cr.spreadsheet_safe(frame)
+    assert result["mixed"].tolist() == [-5, "'-5", 2.5, "'@x"]
+
+
+FORMULA_TEXT = st.one_of(
+    st.text(),
+    st.tuples(st.sampled_from(cr.FORMULA_PREFIXES), st.text()).map("".join),
+)
+
+
+@settings(deadline=None, max_examples=100)
+@given(cells=st.lists(FORMULA_TEXT, min_size=1, max_size=8),
+       dtype=st.sampled_from([object, "string", "category"]))
+def test_spreadsheet_safe_property(cells, dtype):
+    frame = pd.DataFrame({"text": pd.Series(cells, dtype=dtype)})
+    result = cr.spreadsheet_safe(frame)["text"].tolist()
+    assert not any(cell.startswith(cr.FORMULA_PREFIXES) for cell in result)
+    restored = [new[1:] if new != old else new for new, old in zip(result, cells, strict=True)]
+    assert restored == cells
+    assert all(new == "'" + old for new, old in zip(result, cells, strict=True) if new != old)
+
+
+def test_export_tables(tmp_path):
+    long_name = "returns_by_tier_and_measure_for_the_client"
+    tables = {"summary": pd.DataFrame({"creator": ["=HYPERLINK(\"x\")", "ann"], "n": [-1, 2]}),
+              long_name: pd.DataFrame({"=col": ["@SUM(A1)", "+1"], "v": [1.5, -2.0]})}
+    folder = tmp_path / "export"
+    written = cr.export_tables(tables, folder)
+    assert written == [folder / "summary.csv", folder / f"{long_name}.csv",
+                       folder / "tables.xlsx"]
+
+    result = pd.read_csv(folder / "summary.csv", dtype=str)
+    expected = pd.DataFrame({"creator": ["'=HYPERLINK(\"x\")", "ann"], "n": ["-1", "2"]},
+                            dtype=str)
+    tm.assert_frame_equal(result, expected)
+    result = pd.read_csv(folder / f"{long_name}.csv", dtype=str)
+    expected = pd.DataFrame({"'=col": ["'@SUM(A1)", "'+1"], "v": ["1.5", "-2.0"]}, dtype=str)
+    tm.assert_frame_equal(result, expected)
+
+    sheets = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
+    assert list(sheets) == ["summary", long_name[:31]]
+    tm.assert_frame_equal(sheets["summary"],
+                          pd.DataFrame({"creator": ["'=HYPERLINK(\"x\")", "ann"], "n": [-1, 2]}))
+    tm.assert_frame_equal(sheets[long_name[:31]],
+                          pd.DataFrame({"'=col": ["'@SUM(A1)", "'+1"], "v": [1.5, -2.0]}))
+    book = openpyxl.load_workbook(folder / "tables.xlsx")
+    types = [cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert "f" not in types
+    assert book["summary"]["A2"].value == "'=HYPERLINK(\"x\")"
+    assert book["summary"]["B2"].value == -1
+
+
+def test_export_tables_long_names_sharing_a_prefix(tmp_path):
+    stem = "x" * 31
+    tables = {stem + "_one": pd.DataFrame({"v": [1, 2]}),
+              stem + "_two": pd.DataFrame({"w": ["a"]})}
+    try:
+        cr.export_tables(tables, tmp_path)
+    except ValueError:
+        return  # refusing is also correct
+    sheets = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
+    assert list(sheets) == [stem, stem[:29] + "~2"]
+    for (_, frame), (_, back) in zip(tables.items(), sheets.items(), strict=True):
+        tm.assert_frame_equal(back, frame)
+
+
+def test_export_tables_of_real_report_tables(tmp_path, synthetic):
+    inputs = synthetic["returns"]
+    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    tables = {"c2": cr.c2_table(section), "returns_by_tier": section.returns,
+              "cleaning_steps": inputs.steps, "cleaning_log": inputs.events}
+    written = cr.export_tables(tables, tmp_path)
+    assert [p.name for p in written] == ["c2.csv", "returns_by_tier.csv", "cleaning_steps.csv",
+                                         "cleaning_log.csv", "tables.xlsx"]
+    back = pd.read_csv(tmp_path / "returns_by_tier.csv")
+    tm.assert_series_equal(back["estimate"], section.returns["estimate"].reset_index(drop=True))
+    sheets = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
+    assert list(sheets) == list(tables)
+    assert sheets["c2"]["verdict"].tolist() == [section.result.verdict]
+    assert re.fullmatch(r"\d+", str(sheets["cleaning_steps"]["rows_in"].iloc[0]))
