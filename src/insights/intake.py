@@ -250,7 +250,8 @@ def read_table(
     if kind is None:
         known = ", ".join(sorted(_SUFFIXES))
         raise InputError(
-            f"{path}: unknown format {path.suffix or '(no extension)'!r}; "
+            f"{path}: unknown format "
+            f"{repr(path.suffix) if path.suffix else '(no extension)'}; "
             f"insights reads {known} (save the export as CSV if in doubt)"
         )
     notes: list[str] = []
@@ -308,6 +309,20 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
                     f"{path}: starts with a {name} byte-order mark but does not decode as "
                     f"{name} (byte {exc.start})"
                 ) from None
+    sample = data[:65536]
+    if b"\x00" in sample:  # text with NULs: UTF-16 without a byte-order mark, or binary
+        half = max(len(sample) // 2, 1)
+        for name, nuls in (("utf-16-le", sample[1::2].count(0)),
+                           ("utf-16-be", sample[0::2].count(0))):
+            if nuls > 0.4 * half:
+                try:
+                    return data.decode(name), name
+                except UnicodeDecodeError:
+                    break
+        raise InputError(
+            f"{path}: could not detect the text encoding (is it a binary file?); "
+            "pass --encoding NAME if it is text"
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -315,7 +330,7 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 4 * 1024 * 1024]).best()
-    if best is None or b"\x00" in data[:65536] and not best.encoding.startswith("utf_16"):
+    if best is None:
         raise InputError(
             f"{path}: could not detect the text encoding (is it a binary file?); "
             "pass --encoding NAME if it is text"
@@ -364,22 +379,27 @@ def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.Dat
         chosen = names[0] if sheet is None else sheet
         if isinstance(chosen, str) and chosen not in names:
             raise InputError(f"{path}: no sheet {chosen!r}; sheets are {names}")
+        if isinstance(chosen, int) and not 0 <= chosen < len(names):
+            raise InputError(f"{path}: no sheet number {chosen} (0-based); sheets are {names}")
         if len(names) > 1:
             notes.append(f"read sheet {chosen!r} of {names}")
-        frame = book.parse(chosen, dtype=str)
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=str)
     return frame.dropna(how="all")
 
 
 def _read_json(path: Path, text: str, *, lines: bool) -> pd.DataFrame:
+    number = 0
     try:
         if lines:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            records = []
+            for number, line in enumerate(text.splitlines(), start=1):  # noqa: B007
+                if line.strip():
+                    records.append(json.loads(line))
         else:
             records = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        where = f"line {number if lines else exc.lineno}, column {exc.colno}"
+        raise InputError(f"{path}: not valid JSON ({where}: {exc.msg})") from None
     if isinstance(records, dict):
         lists = [v for v in records.values() if isinstance(v, list)]
         if len(lists) != 1:
@@ -581,10 +601,10 @@ def detect_level(frame: pd.DataFrame, colmap: ColumnMap) -> tuple[str, str]:
     if repeats:
         return "posts", (f"{handles.nunique():,} creators on {len(handles):,} rows: "
                          "handles repeat, so rows are posts")
-    for name in ("post_id", "posted_at"):
+    for name, what in (("post_id", "a post id"), ("posted_at", "a posting date")):
         if name in colmap.columns:
-            return "posts", (f"column {colmap.columns[name]!r} is a {FIELDS[name].split(' (')[0]}"
-                             "; each creator has one post")
+            return "posts", (f"column {colmap.columns[name]!r} is {what}; each creator has one "
+                             "post")
     return "creators", "one row per handle and no post columns"
 
 
@@ -665,11 +685,20 @@ def _parse_money_field(frame, name, log, table, source) -> tuple[pd.DataFrame, s
     return parsed, (kinds[0] if kinds else None)
 
 
+def _utc(stamps: pd.Series, dtype) -> pd.Series:
+    """``stamps`` as ``dtype`` (UTC); an all-missing result of a failed parse may be naive."""
+    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = pd.to_datetime(stamps, errors="coerce").dt.tz_localize("UTC")
+    return stamps.astype(dtype)
+
+
 def _parse_dates(frame, name, log, table, source) -> pd.DataFrame:
     text = _text(frame[name])
     numeric = pd.to_numeric(text, errors="coerce")
     values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
-    is_number = numeric.notna()
+    # Unix time is a number of 9+ digits (after 1973); shorter numbers such as 20201107 or
+    # 2020 are dates written as digits and are parsed as text below.
+    is_number = numeric.notna() & (numeric.abs() >= 1e8)
     if is_number.any():  # unix time: seconds, or milliseconds for values past year 5138
         millis = is_number & (numeric.abs() > 1e11)
         for mask, unit in ((is_number & ~millis, "s"), (millis, "ms")):
@@ -685,9 +714,10 @@ def _parse_dates(frame, name, log, table, source) -> pd.DataFrame:
             distinct = given[retry].unique()
             mixed = pd.to_datetime(pd.Series(distinct), utc=True, errors="coerce",
                                    format="mixed")
-            lookup = pd.Series(mixed.to_numpy(), index=pd.Index(distinct))
-            parsed[retry] = lookup.reindex(given[retry].to_numpy()).to_numpy()
-        values[rest] = parsed.astype(values.dtype)
+            lookup = pd.Series(_utc(mixed, values.dtype).to_numpy(), index=pd.Index(distinct))
+            again = _utc(given[retry].map(lookup), values.dtype)
+            parsed = _utc(parsed, values.dtype).where(~retry, again)
+        values[rest] = _utc(parsed, values.dtype)
     bad = (text.notna() & values.isna()).to_numpy()
     out = frame.assign(**{name: values})
     if bad.any():
@@ -708,11 +738,12 @@ def _platform_column(frame, colmap, platform, log, table) -> pd.DataFrame:
     unknown = (~known).to_numpy()
     out = frame.assign(platform=mapped.where(known, platform or "other").astype("string"))
     if unknown.any():
-        out = log.repair(frame.assign(platform=text), unknown, column="platform",
-                         new_values=pd.Series(platform or "other", index=frame.index),
-                         table=table, step="platform",
-                         reason=f"platform not one of {schemas.PLATFORMS}; set to "
-                         f"{platform or 'other'!r}")
+        logged = log.repair(frame.assign(platform=text), unknown, column="platform",
+                            new_values=pd.Series(platform or "other", index=frame.index),
+                            table=table, step="platform",
+                            reason=f"platform not one of {schemas.PLATFORMS}; set to "
+                            f"{platform or 'other'!r}")
+        out = logged.assign(platform=out["platform"])  # the log keeps the text as given
     return out
 
 
@@ -840,7 +871,7 @@ def clean(
 
 
 def _examples(values: pd.Series, limit: int = 3) -> str:
-    shown = [repr(v) for v in values.dropna().astype(str).unique()[:limit]]
+    shown = [repr(v) for v in _text(values).dropna().unique()[:limit]]
     return ", ".join(shown) if shown else "none: the column is empty"
 
 
