@@ -77,6 +77,13 @@ exit status: 0 report written; 2 a problem with the file or the options (one lin
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like the command's other errors."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"insights: error: {message} (see: {self.prog} --help)\n")
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30, width=96)
@@ -86,10 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``insights`` command."""
     from insights import costs, intake, schemas, tiers
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="insights", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_Formatter
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     rep = commands.add_parser(
         "report", help="turn an export into a client-ready HTML report",
         description=_REPORT_DESCRIPTION, epilog=_REPORT_EPILOG, formatter_class=_Formatter,
@@ -183,6 +190,9 @@ def _say(args, message: str) -> None:
 def report(args: argparse.Namespace) -> Path:
     """Run ``insights report`` with parsed arguments; returns the HTML path."""
     source = Path(args.path)
+    if args.out is not None and source.exists() and args.out.resolve() == source.resolve():
+        raise _Failure(f"--out {args.out} is the input file itself; the input is never written",
+                       2)
     out = args.out or Path.cwd() / f"{source.stem}-report.html"
     out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
     files = out.with_name(out.stem + "_files")

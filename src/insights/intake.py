@@ -55,6 +55,7 @@ from insights.parsing import parse_counts
 
 __all__ = [
     "COUNT_FIELDS",
+    "CURRENCY_CODES",
     "ENGAGEMENT_FIELDS",
     "FIELDS",
     "MONEY_FIELDS",
@@ -114,7 +115,15 @@ _PLATFORM_NAMES = {
 }
 _CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW"}
 _SYMBOL_RE = r"([$€£¥₹₩])"
-_CODE_RE = r"(?:^\s*([A-Za-z]{3})(?=[\s\d$€£¥₹₩.,-])|(?<=[\d\s.])([A-Za-z]{3})\s*$)"
+#: ISO 4217 codes recognised in money cells ("EUR 300", "300 usd"); other words are not money.
+CURRENCY_CODES = (
+    "USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK",
+    "DKK", "PLN", "CZK", "HUF", "RON", "TRY", "RUB", "UAH", "BRL", "MXN", "ARS", "CLP", "COP",
+    "PEN", "ZAR", "NGN", "KES", "EGP", "MAD", "AED", "SAR", "QAR", "ILS", "SGD", "HKD", "TWD",
+    "THB", "MYR", "IDR", "PHP", "VND", "PKR", "BDT",
+)
+_CODES = "|".join(CURRENCY_CODES)
+_CODE_RE = (rf"(?i:^\s*({_CODES})(?=[\s\d$€£¥₹₩.,-])|(?<=[\d\s.])({_CODES})\s*$)")
 _SUFFIXES = {".csv": "delimited", ".tsv": "delimited", ".tab": "delimited", ".txt": "delimited",
              ".xlsx": "excel", ".xlsm": "excel", ".json": "json", ".jsonl": "jsonl",
              ".ndjson": "jsonl"}
@@ -327,6 +336,9 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    guess = _western_guess(data)
+    if guess is not None:
+        return guess, "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 4 * 1024 * 1024]).best()
@@ -343,6 +355,31 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
             f"{path}: looks like {name} but byte {exc.start} does not decode; "
             "pass --encoding NAME"
         ) from None
+
+
+_WESTERN_PUNCTUATION = set("€‚„…†‡‰‹‘’“”•–—™› «»°±²³µ·¹º¼½¾¿×÷§¶©®¢£¥¦¨¬¯´¸")
+
+
+def _western_guess(data: bytes) -> str | None:
+    """Decode a short non-UTF-8 file as cp1252 when that gives only Latin letters.
+
+    Detectors need enough non-ASCII bytes to tell single-byte encodings apart; on a file with
+    a handful (a short creator list with "José Müller") they can pick a Central European or
+    Mac code page and garble the names. Windows Excel writes cp1252, so for files with fewer
+    than 64 non-ASCII bytes cp1252 is taken when every non-ASCII character it yields is a
+    Latin letter (U+00C0 to U+024F) or common Western punctuation. Larger files go to the
+    detector.
+    """
+    high = sum(b >= 0x80 for b in data[:65536])
+    if high >= 64:
+        return None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    odd = [c for c in text if ord(c) >= 0x80
+           and not (0xC0 <= ord(c) <= 0x24F and c.isalpha()) and c not in _WESTERN_PUNCTUATION]
+    return None if odd else text
 
 
 def _read_delimited(path: Path, text: str, notes: list[str]) -> pd.DataFrame:

@@ -1056,8 +1056,8 @@ def group_ratio(
             f"both groups need units: group a has {len(na)}, group b has {len(nb)}"
         )
     stat_a, stat_b = _group_stat(na, da, stat), _group_stat(nb, db, stat)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        estimate = stat_a / stat_b
+    with np.errstate(divide="ignore", invalid="ignore"):  # b = 0: inf, or NaN for 0 / 0
+        estimate = np.float64(stat_a) / np.float64(stat_b)
     low = high = np.nan
     draws = np.full(0, np.nan)
     if min(len(na), len(nb)) >= min_n and not np.isnan(estimate):
