@@ -781,3 +781,13 @@ def test_real_global_youtube_has_no_engagement_column():
     message = one_line_error(load, path, phrase="no engagement column")
     assert "'Youtuber'" in message
     assert "--map likes=COLUMN" in message
+
+
+def test_forced_creators_level_keeps_no_post_id(tmp_path):
+    # A post id marks a posts table throughout the library (claims, clientreport), so rows read
+    # as creators must not carry one, or they would be analysed as posts.
+    content = "id,Handle,Followers,Likes\n1,a,1000,5\n2,a,2000,6\n3,b,300,4\n"
+    result = load(write(tmp_path, "list.csv", content), level="creators")
+    assert "post_id" not in result.table.columns
+    assert result.table["creator"].tolist() == ["a", "b"]
+    assert result.components == ("avg_likes",)

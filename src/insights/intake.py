@@ -591,7 +591,6 @@ def map_columns(
         how[name] = f"alias {best[2]!r}"
         if len(options) > 1:
             ignored[name] = [c for _, c, _ in options[1:]]
-    # A column claimed by a higher-priority field is not reused for a lower one.
     return ColumnMap(mapped, per, how, ignored, found)
 
 
@@ -933,6 +932,8 @@ def _creators_table(frame: pd.DataFrame, log: CleaningLog) -> pd.DataFrame:
     frame = log.drop(frame, repeated, table="creators", step="duplicate-creators",
                      reason="repeats a creator of an earlier row (the first row is kept)")
     renamed = {f: f"avg_{f}" for f in _AVERAGED if f in frame.columns}
+    # A post id marks a posts table throughout the library; rows that are creators keep none.
+    frame = frame.drop(columns=["post_id"], errors="ignore")
     return frame.rename(columns=renamed).assign(snapshot="file")
 
 
