@@ -190,17 +190,14 @@ def _say(args, message: str) -> None:
 def report(args: argparse.Namespace) -> Path:
     """Run ``insights report`` with parsed arguments; returns the HTML path."""
     source = Path(args.path)
-    if args.out is not None and source.exists() and args.out.resolve() == source.resolve():
-        raise _Failure(f"--out {args.out} is the input file itself; the input is never written",
-                       2)
     out = args.out or Path.cwd() / f"{source.stem}-report.html"
+    if source.exists() and out.resolve() == source.resolve():  # before the suffix is fixed
+        raise _Failure(f"--out {out} is the input file itself; the input is never written", 2)
     out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
     files = out.with_name(out.stem + "_files")
     template = args.template or paths.project_root() / TEMPLATE
     if args.resamples < 100:
         raise _Failure(f"--resamples {args.resamples}: use at least 100", 2)
-    if source.exists() and out.resolve() == source.resolve():
-        raise _Failure(f"--out {out} is the input file itself; the input is never written", 2)
     if source.exists() and source.resolve().is_relative_to(files.resolve()):
         raise _Failure(f"the input lies inside {files}, which the report writes; move it", 2)
     if not template.is_file():
@@ -262,7 +259,7 @@ def _execute(template: Path, notebook: Path, args, *, parameters: dict):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from insights.report import _current_env_kernel_manager_class
+    from insights.report import current_env_kernel_manager_class
 
     notebook.parent.mkdir(parents=True, exist_ok=True)
     env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel
@@ -271,7 +268,7 @@ def _execute(template: Path, notebook: Path, args, *, parameters: dict):
             papermill.execute_notebook(
                 str(template), str(notebook), parameters=parameters,
                 progress_bar=not args.quiet, kernel_name="python3",
-                kernel_manager_class=_current_env_kernel_manager_class(),
+                kernel_manager_class=current_env_kernel_manager_class(),
                 cwd=str(notebook.parent), log_output=False, request_save_on_cell_execute=False,
             )
     except PapermillExecutionError as exc:

@@ -55,6 +55,7 @@ from insights.hygiene import find_notebooks
 __all__ = [
     "KERNELSPEC",
     "ExecutionResult",
+    "current_env_kernel_manager_class",
     "NotebookReport",
     "execute",
     "execute_notebook",
@@ -272,7 +273,7 @@ def execute(
     work = copy.deepcopy(nb)
     client = NotebookClient(
         work,
-        kernel_manager_class=_current_env_kernel_manager_class(),
+        kernel_manager_class=current_env_kernel_manager_class(),
         kernel_name=KERNELSPEC["name"],
         timeout=timeout,
         startup_timeout=startup_timeout,
@@ -617,8 +618,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @functools.cache
-def _current_env_kernel_manager_class() -> type:
-    """Return a kernel manager class whose kernels are ipykernel in ``sys.executable``."""
+def current_env_kernel_manager_class() -> type:
+    """Return a kernel manager class whose kernels are ipykernel in ``sys.executable``.
+
+    Whatever kernel a notebook's metadata names, and whatever kernelspecs the machine has,
+    kernels started by this manager run in the Python (and so the packages) of this process:
+    used by :func:`execute` and by papermill in ``insights report``.
+    """
     import zmq
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
