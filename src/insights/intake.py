@@ -370,14 +370,14 @@ def _western_guess(data: bytes) -> str | None:
     Latin letter (U+00C0 to U+024F) or common Western punctuation. Larger files go to the
     detector.
     """
-    high = sum(b >= 0x80 for b in data[:65536])
+    high = len(data[:65536].translate(None, bytes(range(0x80))))  # bytes >= 0x80
     if high >= 64:
         return None
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         return None
-    odd = [c for c in text if ord(c) >= 0x80
+    odd = [c for c in set(text) if ord(c) >= 0x80
            and not (0xC0 <= ord(c) <= 0x24F and c.isalpha()) and c not in _WESTERN_PUNCTUATION]
     return None if odd else text
 
@@ -697,7 +697,7 @@ def _parse_count_field(frame, name, log, table, source) -> pd.DataFrame:
 
 def _split_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Split money text into the number part and a currency code (NA where none is shown)."""
-    symbol = text.str.extract(_SYMBOL_RE)[0].map(_CURRENCY_SYMBOLS.get, na_action="ignore")
+    symbol = text.str.extract(_SYMBOL_RE)[0].map(_CURRENCY_SYMBOLS)
     codes = text.str.extract(_CODE_RE)
     code = codes[0].fillna(codes[1]).str.upper().fillna(symbol).astype("string")
     number = text.str.replace(_SYMBOL_RE, "", regex=True)
@@ -769,7 +769,7 @@ def _platform_column(frame, colmap, platform, log, table) -> pd.DataFrame:
     if "platform" not in colmap.columns:
         return frame.assign(platform=platform or "other")
     text = _text(frame["platform"]).str.casefold()
-    mapped = text.map(lambda v: _PLATFORM_NAMES.get(v, v) if isinstance(v, str) else v)
+    mapped = text.map(_PLATFORM_NAMES).fillna(text)
     known = mapped.isin(schemas.PLATFORMS)
     unknown = (~known).to_numpy()
     out = frame.assign(platform=mapped.where(known, platform or "other").astype("string"))
