@@ -29,7 +29,7 @@ help:
 	@echo "make test       bootstrap .venv, build data, run unit/property/doctests and nbval"
 	@echo "make report     bootstrap .venv, build data, execute every notebook -> reports/index.html"
 	@echo "                (and an example client report: reports/client-report-example.html)"
-	@echo "make data       build data/processed/ (python -m insights.pipeline)"
+	@echo "make data       build data/processed/ (python -m insights.ingest.pipeline)"
 	@echo "make notebooks  re-execute notebooks in place as nbval references (NB=path for one)"
 	@echo "make lint       ruff check"
 	@echo "make clean      remove reports, caches and processed data (distclean: also .venv, raw)"
@@ -43,7 +43,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/python -m pip install --no-input -r requirements/lock.txt
 	$(BIN)/python -m pip install --no-input --no-deps -e .
 	@# The venv's own "python3" kernelspec (shipped by ipykernel into .venv/share/jupyter) is
-	@# what `.venv/bin/jupyter lab` uses; nbval and insights.report start the venv's Python.
+	@# what `.venv/bin/jupyter lab` uses; nbval and insights.nbtools.notebooks start the venv's Python.
 	@$(BIN)/python -c "import sys; from pathlib import Path; \
 	from jupyter_client.kernelspec import KernelSpecManager as M; \
 	d = Path(M().get_kernel_spec('python3').resource_dir).resolve(); \
@@ -54,7 +54,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 # ---------------------------------------------------------------- data
 data: $(STAMP)
 	@echo "==> building data/processed"
-	$(BIN)/python -m insights.pipeline
+	$(BIN)/python -m insights.ingest.pipeline
 
 # ---------------------------------------------------------------- tests
 test: $(STAMP) data
@@ -82,14 +82,14 @@ EXAMPLE_EXPORT := data/raw/tiktok-datares-2020/by_user/sug_users_vids1.csv
 
 report: $(STAMP) data
 	@echo "==> executing notebooks and rendering reports/"
-	$(BIN)/python -m insights.report --notebooks notebooks --out reports
+	$(BIN)/python -m insights.nbtools.notebooks --notebooks notebooks --out reports
 	@echo "==> insights report on an example export -> reports/client-report-example.html"
 	$(BIN)/insights report $(EXAMPLE_EXPORT) --platform tiktok \
 		--out reports/client-report-example.html
 
 notebooks: $(STAMP) data
 	@echo "==> re-executing notebooks in place (nbval references)"
-	$(BIN)/python -m insights.report --inplace --notebooks notebooks $(NB)
+	$(BIN)/python -m insights.nbtools.notebooks --inplace --notebooks notebooks $(NB)
 
 # ---------------------------------------------------------------- housekeeping
 lint: $(STAMP)

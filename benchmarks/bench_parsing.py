@@ -1,4 +1,4 @@
-"""Benchmark: vectorised ``insights.parsing.parse_counts`` against a per-element Python loop.
+"""Benchmark: vectorised ``insights.ingest.parsing.parse_counts`` against a per-value loop.
 
 Generates ``--n`` display strings (default 10,000,000) deterministically from a seeded numpy
 generator, in a realistic mix (``87.2K``, ``4.2m``, ``1,234``, ``5769``, ``2.28E+11``,
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from _measure import measure, mib, process_peak_rss
-from insights.parsing import parse_counts
+from insights.ingest.parsing import parse_counts
 
 SEED = 20_240_601
 

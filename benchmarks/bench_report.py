@@ -5,7 +5,7 @@ a platform export: display counts such as ``12.5K``, ISO dates, a few bad values
 in this order and in the same run:
 
 1. the baseline: ``pandas.read_csv`` of the file, the least any tool must do with it;
-2. the intake alone (:func:`insights.intake.load`: read, map, parse, clean, log), in process;
+2. the intake alone (:func:`insights.ingest.intake.load`: read, map, parse, clean, log) in-process;
 3. the whole command, ``insights report FILE``, as a child process: intake, the template
    notebook in its own kernel, the HTML and the exports.
 
@@ -126,12 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline  pandas.read_csv(dtype=str)   {base['seconds']:6.1f} s  "
           f"peak +{mib(base['peak_extra'])}")
 
-    from insights import intake
+    from insights.ingest import intake
 
     loaded, own = measure("intake", lambda: intake.load(path))
     kept = len(loaded.table)
     del loaded
-    print(f"intake    insights.intake.load         {own['seconds']:6.1f} s  "
+    print(f"intake    insights.ingest.intake.load         {own['seconds']:6.1f} s  "
           f"peak +{mib(own['peak_extra'])}  ({kept:,} rows kept; "
           f"{own['seconds'] / base['seconds']:.1f}x the baseline time)")
 

@@ -1,4 +1,4 @@
-"""Tests for insights.claims: the verdict rule, ClaimResult and the C1/C5/C6 claim functions.
+"""Tests for insights.claims: the C1/C5/C6 claim functions on data with known elasticities.
 
 The claim functions are tested on data generated here with a seeded rng and a KNOWN elasticity,
 so every expected verdict follows from the data-generating process, not from a stored number.
@@ -6,30 +6,21 @@ so every expected verdict follows from the data-generating process, not from a s
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from insights import stats
 from insights.claims import (
-    VERDICTS,
-    ClaimResult,
     authenticity_vs_followers,
     comments_per_like_vs_followers,
     default_components,
     engagement_model_data,
     engagement_vs_followers,
-    results_table,
-    verdict_for_interval,
 )
-
-MIRROR = {"supported": "contradicted", "contradicted": "supported", "inconclusive": "inconclusive"}
-
 
 # ---------------------------------------------------------------------------------------------
 # synthetic data with known elasticities
@@ -104,148 +95,6 @@ def make_posts(
             "dataset": "synthetic",
         }
     )
-
-
-def result_of(**overrides) -> ClaimResult:
-    fields = dict(claim="C1", dataset="toy", estimate=0.8, ci_low=0.7, ci_high=0.9, n=50,
-                  verdict="supported", method="OLS", notes=("a", "b"))
-    return ClaimResult(**(fields | overrides))
-
-
-# ---------------------------------------------------------------------------------------------
-# ClaimResult and results_table
-# ---------------------------------------------------------------------------------------------
-
-
-def test_claim_result_is_frozen():
-    result = result_of()
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.verdict = "contradicted"
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.estimate = 0.0
-
-
-@pytest.mark.parametrize("verdict", ["Supported", "yes", "", "unknown"])
-def test_claim_result_rejects_unknown_verdict(verdict):
-    with pytest.raises(ValueError, match="verdict must be one of"):
-        result_of(verdict=verdict)
-
-
-@pytest.mark.parametrize("verdict", VERDICTS)
-def test_claim_result_accepts_every_verdict_and_notes_default_empty(verdict):
-    result = ClaimResult("C2", "toy", 0.1, 0.0, 0.2, 10, verdict, "m")
-    assert result.verdict == verdict
-    assert result.notes == ()
-
-
-def test_results_table_columns_order_and_joined_notes():
-    first = result_of(claim="C6", notes=("x",))
-    second = result_of(claim="C1", estimate=1.2, ci_low=1.1, ci_high=1.3,
-                       verdict="contradicted", notes=("a", "b", "c"))
-    third = result_of(claim="C5", verdict="depends", notes=())
-    result = results_table(iter([first, second, third]))
-    expected = pd.DataFrame(
-        {
-            "claim": ["C6", "C1", "C5"],
-            "dataset": ["toy", "toy", "toy"],
-            "estimate": [0.8, 1.2, 0.8],
-            "ci_low": [0.7, 1.1, 0.7],
-            "ci_high": [0.9, 1.3, 0.9],
-            "n": [50, 50, 50],
-            "verdict": ["supported", "contradicted", "depends"],
-            "method": ["OLS", "OLS", "OLS"],
-            "notes": ["x", "a; b; c", ""],
-        }
-    )
-    assert_frame_equal(result, expected, check_dtype=False)
-    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
-                                    "verdict", "method", "notes"]
-
-
-def test_results_table_of_nothing_has_the_columns():
-    result = results_table([])
-    assert result.empty
-    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
-                                    "verdict", "method", "notes"]
-
-
-# ---------------------------------------------------------------------------------------------
-# verdict_for_interval
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("ci_low", "ci_high", "line", "side", "expected"),
-    [
-        (0.80, 0.90, 1.0, "below", "supported"),
-        (1.02, 1.10, 1.0, "below", "contradicted"),
-        (0.95, 1.05, 1.0, "below", "inconclusive"),
-        (0.80, 0.90, 1.0, "above", "contradicted"),
-        (1.02, 1.10, 1.0, "above", "supported"),
-        (0.95, 1.05, 1.0, "above", "inconclusive"),
-        (-0.3, -0.1, 0.0, "below", "supported"),
-        (0.1, 0.3, 0.0, "below", "contradicted"),
-        (0.1, 0.3, 0.0, "above", "supported"),
-        # the rule is strict: an interval that touches the line does not exclude it
-        (0.80, 1.00, 1.0, "below", "inconclusive"),
-        (1.00, 1.20, 1.0, "below", "inconclusive"),
-        (0.80, 1.00, 1.0, "above", "inconclusive"),
-        (1.00, 1.20, 1.0, "above", "inconclusive"),
-        (1.00, 1.00, 1.0, "below", "inconclusive"),  # zero-width interval on the line
-        (1.00, 1.00, 1.0, "above", "inconclusive"),
-        # just off the line is enough
-        (0.8, np.nextafter(1.0, 0.0), 1.0, "below", "supported"),
-        (np.nextafter(1.0, 2.0), 1.2, 1.0, "below", "contradicted"),
-        (0.9, 0.9, 1.0, "below", "supported"),  # zero-width interval off the line
-    ],
-)
-def test_verdict_branches(ci_low, ci_high, line, side, expected):
-    result = verdict_for_interval(ci_low, ci_high, line=line, claim_side=side)
-    assert result == expected
-
-
-@pytest.mark.parametrize("side", ["below", "above"])
-@pytest.mark.parametrize(
-    ("ci_low", "ci_high"),
-    [(np.nan, 0.5), (0.5, np.nan), (np.nan, np.nan), (-np.inf, 0.5), (1.5, np.inf),
-     (-np.inf, np.inf), (np.inf, np.inf)],
-)
-def test_verdict_non_finite_interval_is_inconclusive(ci_low, ci_high, side):
-    assert verdict_for_interval(ci_low, ci_high, line=1.0, claim_side=side) == "inconclusive"
-
-
-@pytest.mark.parametrize("side", ["Below", "under", "", None, "less"])
-def test_verdict_bad_claim_side_raises(side):
-    with pytest.raises(ValueError, match="claim_side"):
-        verdict_for_interval(0.1, 0.2, line=1.0, claim_side=side)
-
-
-def test_verdict_bad_claim_side_raises_even_for_nan_interval():
-    with pytest.raises(ValueError, match="claim_side"):
-        verdict_for_interval(np.nan, np.nan, line=1.0, claim_side="sideways")
-
-
-finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
-
-
-@settings(deadline=None, max_examples=200)
-@given(a=finite, b=finite, line=finite)
-@example(a=0.8, b=1.0, line=1.0)
-@example(a=1.0, b=1.0, line=1.0)
-@example(a=-0.0, b=0.0, line=0.0)
-def test_verdict_sides_are_mirror_images(a, b, line):
-    low, high = min(a, b), max(a, b)
-    below = verdict_for_interval(low, high, line=line, claim_side="below")
-    above = verdict_for_interval(low, high, line=line, claim_side="above")
-    # same interval, opposite claim: supported <-> contradicted
-    assert below == MIRROR[above]
-    # mirrored interval and line (negation is exact in floating point), opposite claim: same
-    mirrored = verdict_for_interval(-high, -low, line=-line, claim_side="above")
-    assert below == mirrored
-    # and the rule itself
-    assert (below == "supported") == (high < line)
-    assert (below == "contradicted") == (low > line)
-    assert (below == "inconclusive") == (low <= line <= high)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -821,7 +670,7 @@ def test_c6_missing_column_raises_key_error(missing):
 
 
 def test_design_hazards_by_part_of_a_registered_data_set():
-    from insights.claims import design_hazards
+    from insights.ingest.registry import design_hazards
 
     frame = pd.DataFrame({"dataset": "tiktok-datares-2020", "part": ["by_sound", "by_sound"]})
     assert design_hazards(frame) == ("selected_on_outcome", "display_rounding")
@@ -830,7 +679,7 @@ def test_design_hazards_by_part_of_a_registered_data_set():
 
 
 def test_design_hazards_union_over_platforms_and_unknown_sources():
-    from insights.claims import design_hazards
+    from insights.ingest.registry import design_hazards
 
     frame = pd.DataFrame(
         {"dataset": ["social-media-influencers-2022", "social-media-influencers-2022", "mine"],
@@ -841,7 +690,7 @@ def test_design_hazards_union_over_platforms_and_unknown_sources():
 
 
 def test_claims_add_design_warnings_to_notes():
-    from insights.claims import HAZARDS
+    from insights.ingest.registry import HAZARDS
 
     creators = make_creators(np.random.default_rng(40), n=100, b=0.7)
     plain = engagement_vs_followers(creators, dataset="toy")

@@ -1,4 +1,4 @@
-"""Tests for insights.cleanlog: every dropped or repaired row is recorded."""
+"""Tests for insights.ingest.cleanlog: every dropped or repaired row is recorded."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from insights.cleanlog import EVENT_COLUMNS, STEP_COLUMNS, CleaningLog
+from insights.ingest.cleanlog import EVENT_COLUMNS, STEP_COLUMNS, CleaningLog
 
 EVENT_DTYPES = {c: "string" for c in EVENT_COLUMNS} | {"source_row": "Int64"}
 

@@ -21,8 +21,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insights import claims, cli, costs, intake, paths
+from insights import claims, cli, costs, paths
 from insights.clientreport import FORMULA_PREFIXES, format_number
+from insights.ingest import intake
 
 INSIGHTS = Path(sys.executable).parent / "insights"
 FAST = ["--resamples", "200", "--quiet"]

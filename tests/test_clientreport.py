@@ -1,7 +1,7 @@
 """insights.clientreport: the analyses behind the client-report template notebook.
 
 Inputs are built the way ``insights report`` builds them: a CSV in ``tmp_path`` read with
-:func:`insights.intake.load`, written with ``write_inputs`` and read back with ``read_inputs``.
+:func:`insights.ingest.intake.load`, written with ``write_inputs``, read back with ``read_inputs``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights import claims, costs, intake
+from insights import claims, costs
 from insights import clientreport as cr
-from insights.claims import ClaimResult
+from insights.ingest import intake
 from insights.tiers import assign_tiers, custom_scheme
+from insights.verdicts import ClaimResult, combine_pricing_models
 
 N_RESAMPLES = 200
 TRUE_B = 0.8  # engagement elasticity of the synthetic creators
@@ -302,7 +303,7 @@ def test_c2_section_models_mode(synthetic):
     assert section.mode == "models"
     assert list(section.by_model) == cr.pricing_choice("all")
     assert (section.returns, section.fees) == (None, None)
-    combined = claims.combine_pricing_models(section.by_model)
+    combined = combine_pricing_models(section.by_model)
     assert section.result.verdict == combined.verdict
     assert (section.result.ci_low, section.result.ci_high) == (combined.ci_low,
                                                                combined.ci_high)

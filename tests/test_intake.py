@@ -1,4 +1,4 @@
-"""Tests for insights.intake: reading an analyst's export, mapping columns, cleaning with a log."""
+"""Tests for insights.ingest.intake: reading an analyst's export, mapping, cleaning with a log."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights import intake
-from insights.intake import InputError, aliases, load, map_columns, normalise_name, read_table
+from insights.ingest import intake
+from insights.ingest.intake import (
+    InputError,
+    aliases,
+    load,
+    map_columns,
+    normalise_name,
+    read_table,
+)
 from insights.paths import raw_dir
 
 EVENT_DTYPES = {

@@ -67,7 +67,7 @@ def test_statuses_are_fixed():
         (1e308, 1e-308, NAN, "missing"),  # overflows float64
         ("12", "4", 3.0, "ok"),
         ("abc", 4, NAN, "missing"),
-        ("3.3k", 4, NAN, "missing"),  # display strings belong to insights.parsing
+        ("3.3k", 4, NAN, "missing"),  # display strings belong to insights.ingest.parsing
         (True, 4, 0.25, "ok"),
     ],
 )

@@ -12,7 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from insights.hygiene import check_notebook, check_parameters_source, find_notebooks, is_template
+from insights.nbtools.hygiene import (
+    check_notebook,
+    check_parameters_source,
+    find_notebooks,
+    is_template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = find_notebooks(ROOT / "notebooks")

@@ -1,4 +1,4 @@
-"""Tests for insights.parsing: display counts, percentages and require_ok."""
+"""Tests for insights.ingest.parsing: display counts, percentages and require_ok."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_index_equal, assert_series_equal
 
-from insights.parsing import (
+from insights.ingest.parsing import (
     MISSING_TOKENS,
     STATUSES,
     ParseError,

@@ -1,4 +1,4 @@
-"""End-to-end tests of insights.pipeline: fetch (from the mirror), clean, write, load."""
+"""End-to-end tests of insights.ingest.pipeline: fetch (from the mirror), clean, write, load."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from insights import datasets, pipeline, schemas
-from insights.cleanlog import EVENT_COLUMNS, STEP_COLUMNS
+from insights import schemas
+from insights.ingest import datasets, pipeline
+from insights.ingest.cleanlog import EVENT_COLUMNS, STEP_COLUMNS
 
-SHARED_DATA = Path("/work/shared/data")
+#: The local data mirror, when one is configured (``.ci/run`` sets it from the CI machine).
+SHARED_DATA = Path(os.environ.get("INSIGHTS_DATA_MIRROR") or "no-data-mirror-configured")
 NAME = "top-insta-influencers-200"
 OUTPUTS = ["build.json", "cleaning_events.csv", "cleaning_steps.csv", "creators.parquet"]
 
@@ -214,7 +216,7 @@ def run_cli(args: list[str], data: Path, mirror: Path | None) -> subprocess.Comp
     if mirror is not None:
         env["INSIGHTS_DATA_MIRROR"] = str(mirror)
     return subprocess.run(
-        [sys.executable, "-m", "insights.pipeline", *args],
+        [sys.executable, "-m", "insights.ingest.pipeline", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -12,7 +12,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from insights import schemas
-from insights.recipes import kim2020
+from insights.ingest.recipes import kim2020
 
 MIRROR = Path(
     os.environ.get("INSIGHTS_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -10,9 +10,10 @@ import pandas as pd
 import pandas.testing as tm
 import pytest
 
-from insights import datasets, schemas
-from insights.recipes import recipe
-from insights.recipes import tiktok_datares as tiktok
+from insights import schemas
+from insights.ingest import datasets
+from insights.ingest.recipes import recipe
+from insights.ingest.recipes import tiktok_datares as tiktok
 
 REAL = Path(os.environ.get("INSIGHTS_DATA_MIRROR", "/work/shared/data")) / tiktok.NAME
 

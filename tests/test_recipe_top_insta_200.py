@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from insights import datasets, paths, schemas
-from insights.cleanlog import EVENT_COLUMNS, STEP_COLUMNS
-from insights.recipes import recipe
-from insights.recipes.top_insta_200 import FILE, NAME, clean
+from insights import paths, schemas
+from insights.ingest import datasets
+from insights.ingest.cleanlog import EVENT_COLUMNS, STEP_COLUMNS
+from insights.ingest.recipes import recipe
+from insights.ingest.recipes.top_insta_200 import FILE, NAME, clean
 
 SHARED_DATA = Path("/work/shared/data")
 

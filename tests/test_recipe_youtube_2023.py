@@ -11,7 +11,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from insights import schemas
-from insights.recipes import youtube_2023 as recipe
+from insights.ingest.recipes import youtube_2023 as recipe
 
 MIRROR = Path(
     os.environ.get("INSIGHTS_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from insights import costs, paths
 from insights.references import (
     COLUMNS,
     PLATFORMS,
@@ -391,3 +392,14 @@ def test_property_exact_power_law_is_recovered(tiers, slope, level):
     assert result["n_tiers"].tolist() == [len(lower)]
     assert result["rate_slope"].iloc[0] == pytest.approx(slope, abs=1e-9)
     assert result["elasticity"].iloc[0] == pytest.approx(1 + slope, abs=1e-9)
+
+
+def test_every_source_in_the_package_data_is_documented():
+    """docs/sources.md lists every source id and address of the two published tables."""
+    doc = (paths.project_root() / "docs" / "sources.md").read_text(encoding="utf-8")
+    tables = [reference_rates(), costs.price_tables()]
+    missing = sorted(
+        {f"{row.ref_id} {row.url}" for table in tables for row in table.itertuples()
+         if f"| {row.ref_id} |" not in doc or row.url not in doc}
+    )
+    assert missing == []

@@ -1,8 +1,8 @@
 """Describe what a cleaned data set holds and which claims it can test.
 
 Pure functions over canonical tables and cleaning logs; the data-audit notebook calls them for
-every registered data set. Nothing here reads files (see :func:`insights.datasets.load` and
-:func:`insights.datasets.cleaning_log`).
+every registered data set. Nothing here reads files (see :func:`insights.ingest.datasets.load` and
+:func:`insights.ingest.datasets.cleaning_log`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from insights.claims import CLAIMS
 from insights.tiers import assign_tiers
+from insights.verdicts import CLAIMS
 
 __all__ = [
     "CLAIMS",

@@ -1,42 +1,26 @@
-"""Claim tests: one function per claim, each returning a :class:`ClaimResult` with a verdict.
+"""Claim tests: one function per claim, each returning a :class:`~insights.verdicts.ClaimResult`.
 
-A verdict is never a bare p-value: it is a rule applied to a 95% confidence interval of an
-effect size whose meaning is stated in each function's docstring. The verdicts are
-
-``supported``
-    the whole interval lies on the side of the line the claim predicts;
-``contradicted``
-    the whole interval lies on the other side;
-``inconclusive``
-    the interval contains the line, or nothing could be estimated (``notes`` say why);
-``depends``
-    the answer turns on an assumption the data cannot fix (used by the pricing claims).
-
-Every result carries the data set, n, the method and notes (what counted as engagement, rows
-dropped and why, the follower range the estimate covers).
+The verdicts and their rule live in :mod:`insights.verdicts`. Every result carries the data set,
+n, the method and notes (what counted as engagement, rows dropped and why, the follower range
+the estimate covers, the sampling design's hazards from :mod:`insights.ingest.registry`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from insights import costs, datasets, metrics, stats
+from insights import costs, metrics, stats
+from insights.ingest.registry import HAZARDS, design_hazards
 from insights.tiers import TierScheme, assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme_named
+from insights.verdicts import ClaimResult, combine_pricing_models, verdict_for_interval
 
 __all__ = [
-    "CLAIMS",
-    "VERDICTS",
-    "ClaimResult",
-    "verdict_for_interval",
-    "results_table",
     "default_components",
-    "HAZARDS",
-    "design_hazards",
     "ModelData",
     "engagement_model_data",
     "engagement_vs_followers",
@@ -46,75 +30,9 @@ __all__ = [
     "creator_costs",
     "comparison_groups",
     "micro_cost_per_engagement",
-    "combine_pricing_models",
     "micro_engagement_rate",
     "cost_per_engagement_elasticity",
 ]
-
-#: The claims under test (DESIGN.md), short form.
-CLAIMS = {
-    "C1": "engagement rate falls as followers grow",
-    "C2": "micro-creators have lower cost per engagement / higher ROI",
-    "C3": "verdicts depend on the definition of 'micro'",
-    "C4": "a group of micro-creators beats one big creator for one budget",
-    "C5": "small creators get more comments per like",
-    "C6": "big accounts have a lower share of authentic engagement",
-    "C7": "niche / cross-platform creators outperform",
-    "C8": "40% of Twitter users bought because of an influencer's tweet",
-}
-
-VERDICTS = ("supported", "contradicted", "inconclusive", "depends")
-
-#: Sampling designs that the simulations of ``notebooks/05-can-we-trust-the-tests.ipynb``
-#: show to bias the claim tests; a matching design adds its warning to a result's notes.
-HAZARDS = {
-    "selected_on_outcome": (
-        "rows were selected on their engagement (top posts, engagement-ranked list): this "
-        "biases the elasticity towards 0 or below, so a C1 'supported' here is manufactured "
-        "by the selection (notebook 05)"
-    ),
-    "top_n": (
-        "only the largest accounts (a top-N list): the narrow follower range makes the "
-        "elasticity imprecise and says nothing about small creators (notebook 05)"
-    ),
-    "follower_floor": "accounts below a follower floor are absent (no bias on b, less range)",
-    "display_rounding": (
-        "counts are display-rounded (e.g. 87.2K); the bias this adds was measured as "
-        "negligible for b in notebook 05"
-    ),
-}
-
-
-def design_hazards(frame: pd.DataFrame) -> tuple[str, ...]:
-    """The known design hazards of the registered data set(s) a table comes from.
-
-    Looks up the ``dataset`` column in the registry (``datasets.json``, key ``designs``),
-    and the part or platform column the design is keyed by; returns the union, in
-    :data:`HAZARDS` order. Tables from unregistered sources (an analyst's own file) have none:
-    pass ``hazards=`` to the claim functions instead.
-
-    Examples
-    --------
-    >>> design_hazards(pd.DataFrame({"dataset": ["top-insta-influencers-200"]}))
-    ('top_n', 'display_rounding')
-    >>> design_hazards(pd.DataFrame({"dataset": ["my-export"]}))
-    ()
-    """
-    if "dataset" not in frame.columns:
-        return ()
-    found: set[str] = set()
-    for name in frame["dataset"].dropna().astype(str).unique():
-        if name not in datasets.names():
-            continue
-        design = datasets.info(name).get("designs") or {}
-        by, table = design.get("by"), design.get("hazards", {})
-        if by is None:
-            found.update(table.get("*", []))
-        elif by in frame.columns:
-            for value in frame[by].dropna().astype(str).unique():
-                found.update(table.get(value, []))
-    return tuple(h for h in HAZARDS if h in found)
-
 
 def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
     chosen = design_hazards(frame) if hazards is None else tuple(hazards)
@@ -122,92 +40,6 @@ def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[st
     if unknown:
         raise ValueError(f"unknown design hazards {unknown}; known: {list(HAZARDS)}")
     return [f"design: {HAZARDS[h]}" for h in chosen]
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """The answer to one claim on one data set.
-
-    Attributes
-    ----------
-    claim : str
-        Claim id (``"C1"`` …, see :data:`CLAIMS`).
-    dataset : str
-        Which data (and which part of it) the estimate comes from.
-    estimate, ci_low, ci_high : float
-        The effect size and its confidence interval (NaN when not computable).
-    n : int
-        Rows the estimate rests on (posts or creators; ``method`` says which).
-    verdict : str
-        One of :data:`VERDICTS`.
-    method : str
-        Estimator, errors, controls.
-    notes : tuple of str
-        Caveats: engagement definition, rows dropped, follower range, selection warnings.
-    """
-
-    claim: str
-    dataset: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    n: int
-    verdict: str
-    method: str
-    notes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
-
-
-def verdict_for_interval(ci_low: float, ci_high: float, *, line: float, claim_side: str) -> str:
-    """Apply the verdict rule: which side of ``line`` the whole interval lies on.
-
-    Parameters
-    ----------
-    ci_low, ci_high : float
-    line : float
-        The value that separates the claim from its opposite (1 for the C1 elasticity).
-    claim_side : {"below", "above"}
-        Where the claim puts the effect.
-
-    Examples
-    --------
-    >>> verdict_for_interval(0.80, 0.90, line=1.0, claim_side="below")
-    'supported'
-    >>> verdict_for_interval(1.02, 1.10, line=1.0, claim_side="below")
-    'contradicted'
-    >>> verdict_for_interval(0.95, 1.05, line=1.0, claim_side="below")
-    'inconclusive'
-    """
-    if claim_side not in ("below", "above"):
-        raise ValueError(f"claim_side must be 'below' or 'above', got {claim_side!r}")
-    if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
-        return "inconclusive"
-    below, above = ci_high < line, ci_low > line
-    if claim_side == "below":
-        return "supported" if below else "contradicted" if above else "inconclusive"
-    return "supported" if above else "contradicted" if below else "inconclusive"
-
-
-def results_table(results: Iterable[ClaimResult]) -> pd.DataFrame:
-    """Stack results into a table (notes joined with "; "), in the order given.
-
-    Examples
-    --------
-    >>> r = ClaimResult("C1", "toy", 0.8, 0.7, 0.9, 50, "supported", "OLS", ("a", "b"))
-    >>> results_table([r])[["claim", "verdict", "notes"]].to_dict("records")
-    [{'claim': 'C1', 'verdict': 'supported', 'notes': 'a; b'}]
-    """
-    rows = []
-    for result in results:
-        row = asdict(result)
-        row["notes"] = "; ".join(result.notes)
-        rows.append(row)
-    columns = ["claim", "dataset", "estimate", "ci_low", "ci_high", "n", "verdict", "method",
-               "notes"]
-    return pd.DataFrame(rows, columns=columns)
 
 
 # --------------------------------------------------------------------------------------------
@@ -935,54 +767,12 @@ def _is_many(pricing) -> bool:
     return not isinstance(pricing, str | costs.PriceModel)
 
 
-def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimResult:
-    """Combine one result per pricing model: same verdict everywhere, or ``depends``."""
-    if len(results) == 1:
-        return results[0][1]
-    verdicts = [r.verdict for _, r in results]
-    verdict = verdicts[0] if len(set(verdicts)) == 1 else "depends"
-    lows = [r.ci_low for _, r in results]
-    highs = [r.ci_high for _, r in results]
-    per_model = [f"{name}: {r.estimate:.3g} ({r.ci_low:.3g} to {r.ci_high:.3g}), {r.verdict}"
-                 for name, r in results]
-    first = results[0][1]
-    shared = [n for n in first.notes if all(n in r.notes for _, r in results)]
-    return ClaimResult(
-        claim, first.dataset, np.nan,
-        float(np.nanmin(lows)) if np.isfinite(lows).any() else np.nan,
-        float(np.nanmax(highs)) if np.isfinite(highs).any() else np.nan,
-        first.n, verdict,
-        f"{len(results)} pricing models (interval = envelope of their intervals); "
-        + first.method,
-        tuple([*per_model, *shared]),
-    )
-
-
-def combine_pricing_models(results: dict[str, ClaimResult]) -> ClaimResult:
-    """Combine C2 results computed one pricing model at a time, as ``pricing=[...]`` does.
-
-    The verdict is the models' common verdict or ``depends``; the estimate is NaN and the
-    interval the envelope of the models' intervals; the notes list each model's result.
-
-    Examples
-    --------
-    >>> a = ClaimResult("C2", "toy", 0.7, 0.6, 0.8, 90, "supported", "median ratio")
-    >>> b = ClaimResult("C2", "toy", 1.4, 1.2, 1.6, 90, "contradicted", "median ratio")
-    >>> both = combine_pricing_models({"rate-card": a, "izea-2022": b})
-    >>> both.verdict, both.ci_low, both.ci_high
-    ('depends', 0.6, 1.6)
-    """
-    if not results:
-        raise ValueError("results is empty: pass at least one pricing model's result")
-    return _across_models("C2", list(results.items()))
-
-
 def _over_models(pricing, run) -> ClaimResult:
     """Run a C2 test once per pricing model and combine the results."""
     models = list(pricing)
     if not models:
         raise ValueError("pricing is empty: pass at least one pricing model")
-    return _across_models("C2", [(_pricing_label(m), run(m)) for m in models])
+    return combine_pricing_models({_pricing_label(m): run(m) for m in models})
 
 
 def _cost_notes(frame, pricing, components, hazards) -> list[str]:

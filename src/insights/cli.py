@@ -2,7 +2,7 @@
 
 Steps (each announced on stderr, unless ``--quiet``):
 
-1. read, map and clean the file (:mod:`insights.intake`); problems with the file stop here
+1. read, map and clean the file (:mod:`insights.ingest.intake`); problems with the file stop here
    with a one-line message and exit status 2;
 2. write the cleaned table, the cleaning log and the options to ``<out>_files/inputs/``
    (:func:`insights.clientreport.write_inputs`);
@@ -91,7 +91,8 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``insights`` command."""
-    from insights import costs, intake, schemas, tiers
+    from insights import costs, schemas, tiers
+    from insights.ingest import intake
 
     parser = _Parser(
         prog="insights", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_Formatter
@@ -218,7 +219,7 @@ def report(args: argparse.Namespace) -> Path:
     })
 
     _say(args, f"[4/4] rendering {out.name}")
-    from insights.report import render_html
+    from insights.nbtools.notebooks import render_html
 
     render_html(executed, out, title=f"Engagement report: {source.name}", hide_code=True)
     _say(args, f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB) and {files.name}/ in "
@@ -228,7 +229,8 @@ def report(args: argparse.Namespace) -> Path:
 
 def _prepare(args, source: Path, inputs: Path, start: float) -> None:
     """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
-    from insights import clientreport, intake
+    from insights import clientreport
+    from insights.ingest import intake
 
     _say(args, f"[1/4] reading {source.name}")
     try:
@@ -259,7 +261,7 @@ def _execute(template: Path, notebook: Path, args, *, parameters: dict):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from insights.report import current_env_kernel_manager_class
+    from insights.nbtools.notebooks import current_env_kernel_manager_class
 
     notebook.parent.mkdir(parents=True, exist_ok=True)
     env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel

@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from insights import claims, costs, metrics, stats
-from insights.claims import ClaimResult
 from insights.tiers import assign_tiers
 from insights.tiers import scheme as tier_scheme
+from insights.verdicts import ClaimResult, combine_pricing_models
 
 __all__ = [
     "C2Section",
@@ -109,7 +109,7 @@ class ReportInputs:
 
 
 def write_inputs(intake, folder: str | Path, *, extra: Mapping | None = None) -> Path:
-    """Write an :class:`insights.intake.Intake` to ``folder`` for the template notebook.
+    """Write an :class:`insights.ingest.intake.Intake` to ``folder`` for the template notebook.
 
     Returns the folder. ``extra`` is merged into ``intake.json`` (the command adds its
     options there).
@@ -307,7 +307,7 @@ def c2_section(
 
     if not has_fee:
         by_model = {name: run(name) for name in pricing_choice(pricing)}
-        result = claims.combine_pricing_models(by_model)
+        result = combine_pricing_models(by_model)
         notes.append("the file has no fees, so fees come from published pricing models; the "
                      "answer is only as good as the models")
         return C2Section("models", result, by_model, notes=notes)

@@ -12,8 +12,8 @@ Every metric returns a new DataFrame on the input's index with two columns:
     ``missing``
         an input is missing or unusable: NaN, None, ``pd.NA``, ``±inf``, text that
         :func:`pandas.to_numeric` cannot read (parse display strings such as ``3.3k`` with
-        :mod:`insights.parsing` first), a row present on only one side of an aligned division,
-        or a result too large for float64.
+        :mod:`insights.ingest.parsing` first), a row present on only one side of an aligned
+        division, or a result too large for float64.
     ``negative``
         an input count is negative (counts cannot be).
     ``zero_denominator``

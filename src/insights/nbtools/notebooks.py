@@ -20,8 +20,8 @@ the same settings.
 
 Command line::
 
-    python -m insights.report [--notebooks DIR] [--out DIR]     # render to reports/
-    python -m insights.report --inplace [NOTEBOOK ...]          # regenerate references
+    python -m insights.nbtools.notebooks [--notebooks DIR] [--out DIR]     # render to reports/
+    python -m insights.nbtools.notebooks --inplace [NOTEBOOK ...]          # regenerate references
 
 Examples
 --------
@@ -50,7 +50,7 @@ from urllib.parse import quote
 import nbformat
 
 from insights import paths
-from insights.hygiene import find_notebooks
+from insights.nbtools.hygiene import find_notebooks
 
 __all__ = [
     "KERNELSPEC",
@@ -554,7 +554,7 @@ def write_index(reports: Sequence[NotebookReport], reports_dir: str | Path) -> P
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: ``python -m insights.report``.
+    """Command-line entry point: ``python -m insights.nbtools.notebooks``.
 
     Returns
     -------
@@ -562,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 if every notebook ran cleanly (no error, nothing on stderr), else 1.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m insights.report",
+        prog="python -m insights.nbtools.notebooks",
         description="Execute the notebooks and render them to HTML under reports/ "
         "(the committed notebooks are not modified), or, with --inplace, regenerate the "
         "committed notebooks as nbval references.",

@@ -48,7 +48,7 @@ Quirks handled (see the data set's PROVENANCE.md):
   the handle in the undated Instagram file, ``Name`` in November, ``name`` in December ...);
 - numbers are display strings (``48.5M``, ``637K``, ``1.2B``, ``348.5``) with missing markers
   ``N/A``, ``N/A'``, ``-`` and empty cells; they are parsed by
-  :func:`insights.recipes._common.parse_column`, which logs any invalid value;
+  :func:`insights.ingest.recipes._common.parse_column`, which logs any invalid value;
 - the November TikTok file starts with an entirely empty data row (dropped, logged) and names
   its rank column ``row-cell``;
 - drops, in this order, each logged with its reason and source row: entirely empty rows;
@@ -69,10 +69,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
-from insights.parsing import MISSING_TOKENS
-from insights.recipes import CleanResult
-from insights.recipes._common import drop_duplicates_logged, parse_column, read_csv_rows
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.parsing import MISSING_TOKENS
+from insights.ingest.recipes import CleanResult
+from insights.ingest.recipes._common import drop_duplicates_logged, parse_column, read_csv_rows
 
 __all__ = ["FILES", "SourceFile", "clean"]
 

@@ -2,7 +2,7 @@
 
 Each recipe module exposes ``clean(raw: pathlib.Path) -> CleanResult``, where ``raw`` is
 ``data/raw/<name>/`` holding the verified files. A recipe never drops or changes a row without
-recording it in the :class:`~insights.cleanlog.CleaningLog` it returns. The pipeline then
+recording it in the :class:`~insights.ingest.cleanlog.CleaningLog` it returns. The pipeline then
 conforms every table to its schema (:func:`insights.schemas.conform`), validates it and writes
 it with the log beside it.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
+from insights.ingest.cleanlog import CleaningLog
 
 __all__ = ["CleanResult", "RECIPES", "recipe"]
 
@@ -31,11 +31,11 @@ class CleanResult:
 
 #: Data set name → module holding its ``clean`` function.
 RECIPES = {
-    "tiktok-datares-2020": "insights.recipes.tiktok_datares",
-    "kim2020-instagram-influencers": "insights.recipes.kim2020",
-    "social-media-influencers-2022": "insights.recipes.social_media_2022",
-    "top-insta-influencers-200": "insights.recipes.top_insta_200",
-    "global-youtube-statistics-2023": "insights.recipes.youtube_2023",
+    "tiktok-datares-2020": "insights.ingest.recipes.tiktok_datares",
+    "kim2020-instagram-influencers": "insights.ingest.recipes.kim2020",
+    "social-media-influencers-2022": "insights.ingest.recipes.social_media_2022",
+    "top-insta-influencers-200": "insights.ingest.recipes.top_insta_200",
+    "global-youtube-statistics-2023": "insights.ingest.recipes.youtube_2023",
 }
 
 

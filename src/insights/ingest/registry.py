@@ -1,4 +1,4 @@
-"""Registry of the public data sets: names, files, checksums, citations; fetch and load.
+"""Registry of the public data sets: names, files, checksums, citations, designs; fetch.
 
 The registry (``insights/data/registry.tsv`` and ``insights/data/datasets.json``) pins every
 file of every data set to a commit of a public repository, with its sha256, size, URL,
@@ -44,9 +44,9 @@ __all__ = [
     "info",
     "files",
     "fetch",
-    "load",
-    "cleaning_log",
     "file_sha256",
+    "HAZARDS",
+    "design_hazards",
 ]
 
 
@@ -216,49 +216,52 @@ def fetch(name: str, *, progress: bool | None = None) -> list[Path]:
     return out
 
 
-def load(name: str, table: str = "creators") -> pd.DataFrame:
-    """Return a canonical table of a data set from ``data/processed/``, building it if missing.
+#: Sampling designs that the simulations of notebook 05 ("can we trust the tests")
+#: show to bias the claim tests; a matching design adds its warning to a result's notes.
+HAZARDS = {
+    "selected_on_outcome": (
+        "rows were selected on their engagement (top posts, engagement-ranked list): this "
+        "biases the elasticity towards 0 or below, so a C1 'supported' here is manufactured "
+        "by the selection (notebook 05)"
+    ),
+    "top_n": (
+        "only the largest accounts (a top-N list): the narrow follower range makes the "
+        "elasticity imprecise and says nothing about small creators (notebook 05)"
+    ),
+    "follower_floor": "accounts below a follower floor are absent (no bias on b, less range)",
+    "display_rounding": (
+        "counts are display-rounded (e.g. 87.2K); the bias this adds was measured as "
+        "negligible for b in notebook 05"
+    ),
+}
 
-    Parameters
-    ----------
-    name : str
-        A name from :func:`names`.
-    table : {"posts", "creators"}
-        Which canonical table (see :mod:`insights.schemas`). ``info(name)["tables"]`` lists the
-        tables a data set has.
 
-    Returns
-    -------
-    DataFrame
-        The validated canonical table, rows sorted by key.
+def design_hazards(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The known design hazards of the registered data set(s) a table comes from.
+
+    Looks up the ``dataset`` column in the registry (``datasets.json``, key ``designs``),
+    and the part or platform column the design is keyed by; returns the union, in
+    :data:`HAZARDS` order. Tables from unregistered sources (an analyst's own file) have none:
+    pass ``hazards=`` to the claim functions instead.
+
+    Examples
+    --------
+    >>> design_hazards(pd.DataFrame({"dataset": ["top-insta-influencers-200"]}))
+    ('top_n', 'display_rounding')
+    >>> design_hazards(pd.DataFrame({"dataset": ["my-export"]}))
+    ()
     """
-    from insights import pipeline  # local import: pipeline imports the recipes
-
-    _check_name(name)
-    available = _metadata()[name]["tables"]
-    if table not in available:
-        raise ValueError(f"data set {name!r} has no {table!r} table; it has {available}")
-    path = pipeline.table_path(name, table)
-    if not path.is_file():
-        pipeline.build(name)
-    return pd.read_parquet(path)
-
-
-def cleaning_log(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the cleaning ``steps`` and ``events`` tables of a data set, building if missing.
-
-    See :mod:`insights.cleanlog` for their columns.
-    """
-    from insights import pipeline
-
-    _check_name(name)
-    logs = pipeline.log_paths(name)
-    if not (logs["steps"].is_file() and logs["events"].is_file()):
-        pipeline.build(name)
-    steps = pd.read_csv(logs["steps"], dtype={"description": "string"})
-    events = pd.read_csv(
-        logs["events"],
-        dtype={c: "string" for c in ["reason", "creator", "post_id", "old_value", "new_value"]}
-        | {"source_row": "Int64"},
-    )
-    return steps, events
+    if "dataset" not in frame.columns:
+        return ()
+    found: set[str] = set()
+    for name in frame["dataset"].dropna().astype(str).unique():
+        if name not in names():
+            continue
+        design = info(name).get("designs") or {}
+        by, table = design.get("by"), design.get("hazards", {})
+        if by is None:
+            found.update(table.get("*", []))
+        elif by in frame.columns:
+            for value in frame[by].dropna().astype(str).unique():
+                found.update(table.get(value, []))
+    return tuple(h for h in HAZARDS if h in found)

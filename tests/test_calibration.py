@@ -1,4 +1,4 @@
-"""Tests for insights.validation: replicate, summarise and rate_correlation.
+"""Tests for insights.calibration: replicate, summarise and rate_correlation.
 
 ``summarise`` is checked against numbers computed by hand on a small table; ``replicate`` on a
 toy test whose result is a known function of its stream; ``rate_correlation`` on data whose
@@ -15,9 +15,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from insights.claims import ClaimResult, engagement_vs_followers, results_table
+from insights.calibration import rate_correlation, replicate, summarise
+from insights.claims import engagement_vs_followers
 from insights.simulate import World, simulate_creators
-from insights.validation import rate_correlation, replicate, summarise
+from insights.verdicts import ClaimResult, results_table
 
 NAN = np.nan
 TABLE_COLUMNS = list(results_table([]).columns)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
-from insights.parsing import parse_counts, parse_percent
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.parsing import parse_counts, parse_percent
 
 __all__ = ["read_csv_rows", "parse_column", "drop_duplicates_logged"]
 
@@ -67,7 +67,8 @@ def parse_column(
     table : str
         Table name for the log.
     kind : {"count", "percent"}
-        :func:`~insights.parsing.parse_counts` or :func:`~insights.parsing.parse_percent`.
+        :func:`~insights.ingest.parsing.parse_counts` or
+        :func:`~insights.ingest.parsing.parse_percent`.
 
     Returns
     -------

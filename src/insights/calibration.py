@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from insights.claims import ClaimResult, results_table
+from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "rate_correlation"]
 
@@ -29,13 +29,13 @@ def replicate(
     """Run ``test`` on ``n`` independent streams spawned from ``rng``; stack the results.
 
     ``test`` receives its own child generator (``rng.spawn``), draws a data set with it and
-    returns a :class:`~insights.claims.ClaimResult`. Replicate ``i`` always gets the same
+    returns a :class:`~insights.verdicts.ClaimResult`. Replicate ``i`` always gets the same
     stream for the same parent seed, whatever ``n`` is.
 
     Returns
     -------
     DataFrame
-        :func:`insights.claims.results_table` of the ``n`` results, plus ``replicate``.
+        :func:`insights.verdicts.results_table` of the ``n`` results, plus ``replicate``.
 
     Examples
     --------

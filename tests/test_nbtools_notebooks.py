@@ -1,4 +1,4 @@
-"""insights.report: normalising, executing and rendering notebooks, and its command line.
+"""insights.nbtools.notebooks: normalising, executing, rendering notebooks; its command line.
 
 The execution tests start real kernels (ipykernel of the Python running the tests), about a
 second each.
@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from insights import report
-from insights.hygiene import check_notebook
+from insights.nbtools import notebooks as report
+from insights.nbtools.hygiene import check_notebook
 
 v4 = nbformat.v4
 
@@ -278,7 +278,7 @@ def test_index_of_no_notebooks(tmp_path):
 def run_cli(*args, cwd):
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     return subprocess.run(
-        [sys.executable, "-m", "insights.report", *map(str, args)],
+        [sys.executable, "-m", "insights.nbtools.notebooks", *map(str, args)],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )
 

@@ -3,7 +3,7 @@
 This is the front half of ``insights report FILE`` (:mod:`insights.cli`): it turns a creator
 list or a post export, in whatever shape a client or an influencer platform produced it, into
 a canonical ``posts`` or ``creators`` table (:mod:`insights.schemas`) plus a
-:class:`~insights.cleanlog.CleaningLog` of every repaired or dropped row.
+:class:`~insights.ingest.cleanlog.CleaningLog` of every repaired or dropped row.
 
 Steps
 -----
@@ -17,7 +17,7 @@ Steps
    (case, punctuation, ``camelCase`` and ``(Avg.)`` decorations do not matter). The first
    alias of a field in the table wins; ``overrides`` (``--map field=column``) beat the table.
 3. :func:`detect_level` decides whether rows are posts or creators.
-4. :func:`clean` parses counts and money with :mod:`insights.parsing`, dates, the platform,
+4. :func:`clean` parses counts and money with :mod:`insights.ingest.parsing`, dates, the platform,
    and drops or repairs rows with a logged reason.
 
 Every problem that stops the analysis raises :class:`InputError`, whose message is one line
@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 
 from insights import schemas
-from insights.cleanlog import CleaningLog
-from insights.parsing import parse_counts
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.parsing import parse_counts
 
 __all__ = [
     "COUNT_FIELDS",
@@ -94,7 +94,7 @@ FIELDS: dict[str, str] = {
     "collected_at": "when the counts were read",
     "category": "creator category / niche",
 }
-#: Fields holding counts (parsed with :func:`insights.parsing.parse_counts`).
+#: Fields holding counts (parsed with :func:`insights.ingest.parsing.parse_counts`).
 COUNT_FIELDS = (
     "followers", "likes", "comments", "shares", "views", "engagements", "impressions", "clicks",
     "conversions",

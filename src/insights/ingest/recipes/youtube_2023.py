@@ -56,10 +56,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
-from insights.parsing import MISSING_TOKENS
-from insights.recipes import CleanResult
-from insights.recipes._common import drop_duplicates_logged, parse_column, read_csv_rows
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.parsing import MISSING_TOKENS
+from insights.ingest.recipes import CleanResult
+from insights.ingest.recipes._common import drop_duplicates_logged, parse_column, read_csv_rows
 
 __all__ = ["clean"]
 

@@ -54,11 +54,11 @@ part / file                   collection day    ``collected_at`` (UTC)
 ``song_data_<n>`` files of ``by_sound`` end on 9 November and were probably collected about a
 week before the ``song_data<id>`` files, so their ages may be overstated by up to ~8 days.
 
-Cleaning steps (each logged in the :class:`~insights.cleanlog.CleaningLog`)
+Cleaning steps (each logged in the :class:`~insights.ingest.cleanlog.CleaningLog`)
 --------------------------------------------------------------------------
 1. Read every file (strings), check its header, tag ``part`` and ``collected_at``.
 2. Drop rows without a video id or an author handle (keys of the canonical tables).
-3. Parse every count, ``video_length`` and ``create_time`` with :mod:`insights.parsing`:
+3. Parse every count, ``video_length`` and ``create_time`` with :mod:`insights.ingest.parsing`:
    an unparseable, negative or non-finite value is logged as a repair and set to missing
    (the real files have three negative ``n_total_vids``).
 4. Drop posts whose author has ``n_followers == 0`` (parse failures of the display string,
@@ -85,9 +85,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
-from insights.recipes import CleanResult
-from insights.recipes._common import parse_column, read_csv_rows
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.recipes import CleanResult
+from insights.ingest.recipes._common import parse_column, read_csv_rows
 
 __all__ = ["NAME", "FILES", "PARTS", "COLLECTED_AT", "SNAPSHOT", "clean"]
 

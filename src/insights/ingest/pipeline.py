@@ -14,7 +14,7 @@ For each data set the pipeline writes, under ``data/processed/<name>/``:
 The build is deterministic: the same inputs give byte-identical outputs (no timestamps, sorted
 rows, fixed column order). Run it with ``make data`` or::
 
-    python -m insights.pipeline [NAME ...]
+    python -m insights.ingest.pipeline [NAME ...]
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights import datasets, paths, schemas
-from insights.recipes import CleanResult, recipe
+from insights import paths, schemas
+from insights.ingest import registry
+from insights.ingest.recipes import CleanResult, recipe
 
 __all__ = ["build", "build_all", "table_path", "log_paths", "main"]
 
@@ -63,7 +64,7 @@ def clean(name: str, *, progress: bool | None = None) -> CleanResult:
 
     Tables are conformed to their canonical schema and validated.
     """
-    datasets.fetch(name, progress=progress)
+    registry.fetch(name, progress=progress)
     result = recipe(name)(paths.raw_dir(name))
     tables = {}
     for table, frame in sorted(result.tables.items()):
@@ -95,7 +96,7 @@ def build(name: str, *, progress: bool | None = None) -> dict[str, int]:
     logs = log_paths(name)
     _atomic_write(logs["steps"], lambda p: result.log.steps().to_csv(p, index=False))
     _atomic_write(logs["events"], lambda p: result.log.events().to_csv(p, index=False))
-    inputs = datasets.files(name)[["file", "sha256", "bytes"]].to_dict(orient="records")
+    inputs = registry.files(name)[["file", "sha256", "bytes"]].to_dict(orient="records")
     manifest = {"dataset": name, "inputs": inputs, "tables": counts}
     _atomic_write(
         paths.processed_dir(name) / "build.json",
@@ -106,21 +107,21 @@ def build(name: str, *, progress: bool | None = None) -> dict[str, int]:
 
 def build_all(names: Iterable[str] | None = None, *, progress: bool | None = None) -> dict:
     """Build every (or the named) data set; return rows per table per data set."""
-    return {name: build(name, progress=progress) for name in (names or datasets.names())}
+    return {name: build(name, progress=progress) for name in (names or registry.names())}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: ``python -m insights.pipeline [NAME ...]``."""
+    """Command-line entry point: ``python -m insights.ingest.pipeline [NAME ...]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m insights.pipeline",
+        prog="python -m insights.ingest.pipeline",
         description="Fetch, verify and clean the registered data sets into data/processed/.",
     )
-    parser.add_argument("names", nargs="*", help=f"data sets (default: all of {datasets.names()})")
+    parser.add_argument("names", nargs="*", help=f"data sets (default: all of {registry.names()})")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.names) - set(datasets.names()))
+    unknown = sorted(set(args.names) - set(registry.names()))
     if unknown:
-        parser.error(f"unknown data set(s) {unknown}; choose from {datasets.names()}")
-    for name in args.names or datasets.names():
+        parser.error(f"unknown data set(s) {unknown}; choose from {registry.names()}")
+    for name in args.names or registry.names():
         print(f"[insights] {name}: fetching and cleaning ...", file=sys.stderr, flush=True)
         counts = build(name)
         steps = pd.read_csv(log_paths(name)["steps"])

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights.cleanlog import CleaningLog
-from insights.recipes import CleanResult
-from insights.recipes._common import parse_column, read_csv_rows
+from insights.ingest.cleanlog import CleaningLog
+from insights.ingest.recipes import CleanResult
+from insights.ingest.recipes._common import parse_column, read_csv_rows
 
 NAME = "top-insta-influencers-200"
 FILE = "top_insta_influencers_data.csv"

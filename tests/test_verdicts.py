@@ -1,0 +1,204 @@
+"""Tests of insights.verdicts: ClaimResult, the verdict rule, results table, combining models."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+
+from insights.verdicts import (
+    VERDICTS,
+    ClaimResult,
+    combine_pricing_models,
+    results_table,
+    verdict_for_interval,
+)
+
+MIRROR = {"supported": "contradicted", "contradicted": "supported", "inconclusive": "inconclusive"}
+
+
+def result_of(**overrides) -> ClaimResult:
+    fields = dict(claim="C1", dataset="toy", estimate=0.8, ci_low=0.7, ci_high=0.9, n=50,
+                  verdict="supported", method="OLS", notes=("a", "b"))
+    return ClaimResult(**(fields | overrides))
+
+
+# ---------------------------------------------------------------------------------------------
+# ClaimResult and results_table
+# ---------------------------------------------------------------------------------------------
+
+
+def test_claim_result_is_frozen():
+    result = result_of()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.verdict = "contradicted"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.estimate = 0.0
+
+
+@pytest.mark.parametrize("verdict", ["Supported", "yes", "", "unknown"])
+def test_claim_result_rejects_unknown_verdict(verdict):
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        result_of(verdict=verdict)
+
+
+@pytest.mark.parametrize("verdict", VERDICTS)
+def test_claim_result_accepts_every_verdict_and_notes_default_empty(verdict):
+    result = ClaimResult("C2", "toy", 0.1, 0.0, 0.2, 10, verdict, "m")
+    assert result.verdict == verdict
+    assert result.notes == ()
+
+
+def test_results_table_columns_order_and_joined_notes():
+    first = result_of(claim="C6", notes=("x",))
+    second = result_of(claim="C1", estimate=1.2, ci_low=1.1, ci_high=1.3,
+                       verdict="contradicted", notes=("a", "b", "c"))
+    third = result_of(claim="C5", verdict="depends", notes=())
+    result = results_table(iter([first, second, third]))
+    expected = pd.DataFrame(
+        {
+            "claim": ["C6", "C1", "C5"],
+            "dataset": ["toy", "toy", "toy"],
+            "estimate": [0.8, 1.2, 0.8],
+            "ci_low": [0.7, 1.1, 0.7],
+            "ci_high": [0.9, 1.3, 0.9],
+            "n": [50, 50, 50],
+            "verdict": ["supported", "contradicted", "depends"],
+            "method": ["OLS", "OLS", "OLS"],
+            "notes": ["x", "a; b; c", ""],
+        }
+    )
+    assert_frame_equal(result, expected, check_dtype=False)
+    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
+                                    "verdict", "method", "notes"]
+
+
+def test_results_table_of_nothing_has_the_columns():
+    result = results_table([])
+    assert result.empty
+    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
+                                    "verdict", "method", "notes"]
+
+
+# ---------------------------------------------------------------------------------------------
+# verdict_for_interval
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ci_low", "ci_high", "line", "side", "expected"),
+    [
+        (0.80, 0.90, 1.0, "below", "supported"),
+        (1.02, 1.10, 1.0, "below", "contradicted"),
+        (0.95, 1.05, 1.0, "below", "inconclusive"),
+        (0.80, 0.90, 1.0, "above", "contradicted"),
+        (1.02, 1.10, 1.0, "above", "supported"),
+        (0.95, 1.05, 1.0, "above", "inconclusive"),
+        (-0.3, -0.1, 0.0, "below", "supported"),
+        (0.1, 0.3, 0.0, "below", "contradicted"),
+        (0.1, 0.3, 0.0, "above", "supported"),
+        # the rule is strict: an interval that touches the line does not exclude it
+        (0.80, 1.00, 1.0, "below", "inconclusive"),
+        (1.00, 1.20, 1.0, "below", "inconclusive"),
+        (0.80, 1.00, 1.0, "above", "inconclusive"),
+        (1.00, 1.20, 1.0, "above", "inconclusive"),
+        (1.00, 1.00, 1.0, "below", "inconclusive"),  # zero-width interval on the line
+        (1.00, 1.00, 1.0, "above", "inconclusive"),
+        # just off the line is enough
+        (0.8, np.nextafter(1.0, 0.0), 1.0, "below", "supported"),
+        (np.nextafter(1.0, 2.0), 1.2, 1.0, "below", "contradicted"),
+        (0.9, 0.9, 1.0, "below", "supported"),  # zero-width interval off the line
+    ],
+)
+def test_verdict_branches(ci_low, ci_high, line, side, expected):
+    result = verdict_for_interval(ci_low, ci_high, line=line, claim_side=side)
+    assert result == expected
+
+
+@pytest.mark.parametrize("side", ["below", "above"])
+@pytest.mark.parametrize(
+    ("ci_low", "ci_high"),
+    [(np.nan, 0.5), (0.5, np.nan), (np.nan, np.nan), (-np.inf, 0.5), (1.5, np.inf),
+     (-np.inf, np.inf), (np.inf, np.inf)],
+)
+def test_verdict_non_finite_interval_is_inconclusive(ci_low, ci_high, side):
+    assert verdict_for_interval(ci_low, ci_high, line=1.0, claim_side=side) == "inconclusive"
+
+
+@pytest.mark.parametrize("side", ["Below", "under", "", None, "less"])
+def test_verdict_bad_claim_side_raises(side):
+    with pytest.raises(ValueError, match="claim_side"):
+        verdict_for_interval(0.1, 0.2, line=1.0, claim_side=side)
+
+
+def test_verdict_bad_claim_side_raises_even_for_nan_interval():
+    with pytest.raises(ValueError, match="claim_side"):
+        verdict_for_interval(np.nan, np.nan, line=1.0, claim_side="sideways")
+
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(deadline=None, max_examples=200)
+@given(a=finite, b=finite, line=finite)
+@example(a=0.8, b=1.0, line=1.0)
+@example(a=1.0, b=1.0, line=1.0)
+@example(a=-0.0, b=0.0, line=0.0)
+def test_verdict_sides_are_mirror_images(a, b, line):
+    low, high = min(a, b), max(a, b)
+    below = verdict_for_interval(low, high, line=line, claim_side="below")
+    above = verdict_for_interval(low, high, line=line, claim_side="above")
+    # same interval, opposite claim: supported <-> contradicted
+    assert below == MIRROR[above]
+    # mirrored interval and line (negation is exact in floating point), opposite claim: same
+    mirrored = verdict_for_interval(-high, -low, line=-line, claim_side="above")
+    assert below == mirrored
+    # and the rule itself
+    assert (below == "supported") == (high < line)
+    assert (below == "contradicted") == (low > line)
+    assert (below == "inconclusive") == (low <= line <= high)
+
+
+# ---------------------------------------------------------------------------------------------
+# combine_pricing_models
+# ---------------------------------------------------------------------------------------------
+
+
+def test_combine_pricing_models_agreeing_models_keep_the_verdict_and_envelope():
+    a = result_of(claim="C2", estimate=0.5, ci_low=0.4, ci_high=0.6, notes=("shared", "a"))
+    b = result_of(claim="C2", estimate=0.7, ci_low=0.65, ci_high=0.9, notes=("shared",))
+    result = combine_pricing_models({"m1": a, "m2": b})
+    assert result.verdict == "supported"
+    assert np.isnan(result.estimate)
+    assert (result.ci_low, result.ci_high) == (0.4, 0.9)
+    assert result.method.startswith("2 pricing models")
+    expected_notes = ("m1: 0.5 (0.4 to 0.6), supported", "m2: 0.7 (0.65 to 0.9), supported",
+                      "shared")
+    assert result.notes == expected_notes
+
+
+def test_combine_pricing_models_disagreeing_models_depend():
+    a = result_of(verdict="supported")
+    b = result_of(verdict="contradicted", estimate=1.5, ci_low=1.2, ci_high=1.8)
+    result = combine_pricing_models({"m1": a, "m2": b}, claim="C4")
+    assert (result.claim, result.verdict) == ("C4", "depends")
+
+
+def test_combine_pricing_models_one_model_is_returned_as_it_is():
+    a = result_of()
+    assert combine_pricing_models({"only": a}) is a
+
+
+def test_combine_pricing_models_non_finite_intervals_stay_nan():
+    a = result_of(ci_low=np.nan, ci_high=np.nan, verdict="inconclusive")
+    b = result_of(ci_low=np.nan, ci_high=np.nan, verdict="inconclusive")
+    result = combine_pricing_models({"m1": a, "m2": b})
+    assert np.isnan(result.ci_low) and np.isnan(result.ci_high)
+
+
+def test_combine_pricing_models_refuses_nothing():
+    with pytest.raises(ValueError, match="results is empty"):
+        combine_pricing_models({})
