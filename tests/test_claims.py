@@ -17,7 +17,6 @@ from insights import stats
 from insights.claims import (
     authenticity_vs_followers,
     comments_per_like_vs_followers,
-    default_components,
     engagement_model_data,
     engagement_vs_followers,
 )
@@ -95,50 +94,6 @@ def make_posts(
             "dataset": "synthetic",
         }
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# default_components
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("columns", "expected"),
-    [
-        # posts tables (have post_id)
-        ({"post_id": [1], "likes": [3.0], "comments": [1.0]}, ("likes", "comments")),
-        ({"post_id": [1], "likes": [3.0], "comments": [np.nan]}, ("likes",)),
-        ({"post_id": [1], "comments": [2.0], "shares": [9.0]}, ("comments",)),
-        ({"post_id": [1], "likes": [3.0], "comments": [1.0], "avg_likes": [5.0]},
-         ("likes", "comments")),
-        # creators tables
-        ({"avg_likes": [3.0], "avg_comments": [1.0]}, ("avg_likes", "avg_comments")),
-        ({"avg_likes": [1.0], "avg_comments": [None]}, ("avg_likes",)),
-        ({"avg_likes": [3.0], "avg_comments": [1.0], "avg_engagement": [9.0]},
-         ("avg_likes", "avg_comments")),
-        ({"avg_engagement": [9.0], "followers": [100.0]}, ("avg_engagement",)),
-        ({"avg_likes": [np.nan], "avg_comments": [np.nan], "avg_engagement": [9.0]},
-         ("avg_engagement",)),
-    ],
-)
-def test_default_components(columns, expected):
-    assert default_components(pd.DataFrame(columns)) == expected
-
-
-@pytest.mark.parametrize(
-    "columns",
-    [
-        {"followers": [100.0], "avg_shares": [3.0]},
-        {"avg_likes": [np.nan], "avg_engagement": [np.nan]},
-        {"post_id": [1], "shares": [3.0], "avg_engagement": [9.0]},  # posts do not fall back
-        {"post_id": [1], "likes": [np.nan], "comments": [None]},
-    ],
-)
-def test_default_components_without_engagement_columns_names_the_columns(columns):
-    frame = pd.DataFrame(columns)
-    with pytest.raises(ValueError, match="no engagement columns") as info:
-        default_components(frame)
-    assert str(list(frame.columns)) in str(info.value)
 
 
 # ---------------------------------------------------------------------------------------------

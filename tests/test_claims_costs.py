@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from insights import costs, metrics
+from insights import metrics
 from insights.claims import (
     OBSERVED,
     comparison_groups,
@@ -26,15 +26,16 @@ from insights.claims import (
     micro_cost_per_engagement,
     micro_engagement_rate,
 )
+from insights.pricing import PriceModel, price, price_model
 from insights.stats import GroupRatio, InsufficientDataError, group_ratio
 from insights.tiers import custom_scheme
 
 B = 0.8  # engagement elasticity of the constructed creators
 
 
-def linear_price(p: float, name: str | None = None) -> costs.PriceModel:
+def linear_price(p: float, name: str | None = None) -> PriceModel:
     """``fee = 100 * (followers / 10,000) ** p``."""
-    return costs.PriceModel(name or f"p{p:g}", p, 100.0, source="test")
+    return PriceModel(name or f"p{p:g}", p, 100.0, source="test")
 
 
 def make_creators(rng: np.random.Generator, *, n: int, b: float, sigma: float = 0.3,
@@ -290,7 +291,7 @@ def test_creator_costs_creators_table_by_hand():
 def test_creator_costs_fee_is_the_pricing_models_price(pricing):
     creators = make_creators(np.random.default_rng(0), n=50, b=B)
     result = creator_costs(creators, pricing=pricing)
-    expected = costs.price(creators["followers"], pricing)
+    expected = price(creators["followers"], pricing)
     assert_series_equal(result["fee"], expected)
     assert_series_equal(result["cpe"], (expected / creators["avg_likes"]).rename("cpe"))
 
@@ -306,7 +307,7 @@ def test_creator_costs_posts_table_uses_creator_means():
     assert result["creator"].tolist() == ["a", "b", "c"]
     # a: (10 + 32 + 21) / 3; c: its one usable post
     assert result["engagement"].tolist() == [21.0, 100.0, 40.0]
-    assert_series_equal(result["fee"], costs.price(means["followers"], "rate-card"))
+    assert_series_equal(result["fee"], price(means["followers"], "rate-card"))
 
 
 def test_creator_costs_observed_fee_is_the_creator_mean_on_posts():
@@ -442,7 +443,7 @@ def test_c2_notes_say_the_engagement_pricing_spans_and_counts():
                                        dataset="toy")
     assert result.dataset == "toy"
     assert result.notes[0] == "engagement = avg_likes (creator mean per post)"
-    assert result.notes[1] == f"pricing {costs.price_model('rate-card').describe()}"
+    assert result.notes[1] == f"pricing {price_model('rate-card').describe()}"
     assert ("tier scheme industry: micro = 10k-100k, versus macro + mega = 500k+; "
             "5 vs 5 creators") in result.notes
 

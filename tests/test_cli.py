@@ -21,9 +21,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insights import claims, cli, costs, paths
+from insights import claims, cli, paths
 from insights.clientreport import FORMULA_PREFIXES, format_number
 from insights.ingest import intake
+from insights.pricing import pricing_models
 
 INSIGHTS = Path(sys.executable).parent / "insights"
 FAST = ["--resamples", "200", "--quiet"]
@@ -302,7 +303,7 @@ def test_help_lists_every_option(capsys):
         helps.append(capsys.readouterr().out)
     assert "report" in helps[0] and "examples:" in helps[0]
     assert "examples:" in helps[1] and "exit status" in helps[1]
-    for name in [*OPTIONS, *costs.pricing_models()]:
+    for name in [*OPTIONS, *pricing_models()]:
         assert name in helps[1], name
 
 
@@ -573,7 +574,7 @@ def test_posts_report(posts_run, posts_csv):
     assert f"{got.rows_read:,} rows read as delimited" in text
     assert "rows analysed as posts" in text and "handles repeat" in text
     assert "published pricing models" in text
-    models = list(costs.pricing_models())
+    models = list(pricing_models())
     assert len(models) == 7
     assert posts_run.table("c2")["pricing"].tolist() == models
     c2 = text.split('id="C2:')[1].split('id="Methods')[0]

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights import claims, costs
+from insights import claims
 from insights import clientreport as cr
 from insights.ingest import intake
+from insights.pricing import PriceModel, pricing_models
 from insights.tiers import assign_tiers, custom_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
 
@@ -231,7 +232,7 @@ def test_reading_of_not_computed_fallback_says_it_once():
 
 
 def test_pricing_choice():
-    assert cr.pricing_choice("all") == list(costs.pricing_models())
+    assert cr.pricing_choice("all") == list(pricing_models())
     assert cr.pricing_choice("klear-2019") == ["klear-2019"]
     with pytest.raises(KeyError, match="unknown pricing model 'cheap'"):
         cr.pricing_choice("cheap")
@@ -274,7 +275,7 @@ def test_c2_section_fees_mode(synthetic):
     assert section.mode == "fees"
     assert section.returns["measure"].unique().tolist() == ["cpe"]
     assert len(section.returns) == 6
-    assert isinstance(section.fees, costs.PriceModel)
+    assert isinstance(section.fees, PriceModel)
     assert abs(section.fees.exponent - TRUE_P) < 0.05
     assert section.fees.exponent_ci[0] < TRUE_P < section.fees.exponent_ci[1]
     assert (section.fees.currency, section.fees.n_points) == ("USD", 300)

@@ -512,7 +512,7 @@ def test_counts_parsed_and_repaired(tmp_path):
     tm.assert_frame_equal(result_events, expected)
     reasons = result.log.events().set_index("step")["reason"]
     assert "negative" in reasons["negative-likes"]
-    assert "not a number" in reasons["parse-likes"]
+    assert "not a valid count" in reasons["parse-likes"]
     assert reasons["zero-followers"] == "0 followers: engagement per follower is undefined"
     assert reasons["no-creator"] == "no handle in 'Handle'"
     assert reasons["no-followers"] == "no usable follower count in 'Followers'"

@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_index_equal, assert_series_equal
 
+from insights import metrics
 from insights.metrics import (
     STATUSES,
     comments_per_like,
@@ -800,3 +801,123 @@ def test_property_creator_engagement_matches_groupwise_reference(rows, stat):
             assert row.followers == statistics.median(counts)
         else:
             assert math.isnan(row.followers)
+
+
+# ---------------------------------------------------------------------------------------------
+# default_components: the one engagement rule
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        # posts tables (have post_id)
+        ({"post_id": [1], "likes": [3.0], "comments": [1.0]}, ("likes", "comments")),
+        ({"post_id": [1], "likes": [3.0], "comments": [np.nan]}, ("likes",)),
+        ({"post_id": [1], "comments": [2.0], "shares": [9.0]}, ("comments",)),
+        ({"post_id": [1], "likes": [3.0], "comments": [1.0], "avg_likes": [5.0]},
+         ("likes", "comments")),
+        ({"post_id": [1], "likes": [None], "engagements": [4.0], "shares": [9.0]},
+         ("engagements",)),
+        ({"post_id": [1], "shares": [3.0], "avg_engagement": [9.0]}, ("shares",)),
+        # creators tables
+        ({"avg_likes": [3.0], "avg_comments": [1.0]}, ("avg_likes", "avg_comments")),
+        ({"avg_likes": [1.0], "avg_comments": [None]}, ("avg_likes",)),
+        ({"avg_likes": [3.0], "avg_comments": [1.0], "avg_engagement": [9.0]},
+         ("avg_likes", "avg_comments")),
+        ({"avg_engagement": [9.0], "followers": [100.0]}, ("avg_engagement",)),
+        ({"avg_likes": [np.nan], "avg_comments": [np.nan], "avg_engagement": [9.0]},
+         ("avg_engagement",)),
+        ({"followers": [100.0], "avg_shares": [3.0]}, ("avg_shares",)),
+    ],
+)
+def test_default_components(columns, expected):
+    assert metrics.default_components(pd.DataFrame(columns)) == expected
+
+
+def test_default_components_kind_overrides_the_table_kind():
+    frame = pd.DataFrame({"likes": [1.0], "avg_likes": [2.0]})
+    assert metrics.default_components(frame) == ("avg_likes",)
+    assert metrics.default_components(frame, kind="posts") == ("likes",)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"followers": [100.0], "views": [3.0]},
+        {"avg_likes": [np.nan], "avg_engagement": [np.nan]},
+        {"post_id": [1], "avg_likes": [3.0]},  # posts do not read creator averages
+        {"post_id": [1], "likes": [np.nan], "comments": [None]},
+    ],
+)
+def test_default_components_without_engagement_columns_names_the_columns(columns):
+    frame = pd.DataFrame(columns)
+    with pytest.raises(ValueError, match="no engagement columns") as info:
+        metrics.default_components(frame)
+    assert str(list(frame.columns)) in str(info.value)
+
+
+@given(st.permutations(["likes", "comments", "shares", "engagements", "views"]))
+def test_default_components_ignore_column_order(order):
+    frame = pd.DataFrame({c: [1.0] for c in order}).assign(post_id="p")
+    assert metrics.default_components(frame) == ("likes", "comments")
+
+
+# ---------------------------------------------------------------------------------------------
+# metric-frame algebra: scale and add
+# ---------------------------------------------------------------------------------------------
+
+
+def test_scale_multiplies_ok_values_and_keeps_statuses():
+    frame = metrics.ratio(pd.Series([2.0, 1.0, -1.0, None]), pd.Series([4.0, 0.0, 1.0, 1.0]))
+    result = metrics.scale(frame, 10.0)
+    expected = pd.DataFrame(
+        {"value": [5.0, np.nan, np.nan, np.nan],
+         "status": pd.Categorical(["ok", "zero_denominator", "negative", "missing"],
+                                  dtype=metrics.STATUS_DTYPE)}
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_scale_overflow_is_missing():
+    frame = metrics.ratio(pd.Series([1e300]), pd.Series([1.0]))
+    result = metrics.scale(frame, 1e300)
+    assert result["status"].tolist() == ["missing"] and np.isnan(result["value"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("ok", "ok", "ok"),
+        ("ok", "zero_denominator", "zero_denominator"),
+        ("zero_denominator", "negative", "negative"),
+        ("negative", "missing", "missing"),
+        ("missing", "ok", "missing"),
+    ],
+)
+def test_add_status_follows_precedence(left, right, expected):
+    def frame(status):
+        value = 1.0 if status == "ok" else np.nan
+        return pd.DataFrame({"value": [value],
+                             "status": pd.Categorical([status], dtype=metrics.STATUS_DTYPE)})
+    result = metrics.add(frame(left), frame(right))
+    assert result["status"].tolist() == [expected]
+    assert (result["value"].iloc[0] == 2.0) == (expected == "ok")
+
+
+@given(st.lists(st.sampled_from(list(metrics.STATUSES)), min_size=2, max_size=2))
+def test_add_is_symmetric_in_status(pair):
+    def frame(status):
+        return pd.DataFrame({"value": [1.0 if status == "ok" else np.nan],
+                             "status": pd.Categorical([status], dtype=metrics.STATUS_DTYPE)})
+    a, b = frame(pair[0]), frame(pair[1])
+    assert metrics.add(a, b)["status"].tolist() == metrics.add(b, a)["status"].tolist()
+    worst = max(pair, key=metrics.PRECEDENCE.get)
+    assert metrics.add(a, b)["status"].tolist() == [worst]
+
+
+def test_add_refuses_frames_of_different_lengths():
+    one = metrics.ratio(pd.Series([1.0]), pd.Series([1.0]))
+    two = metrics.ratio(pd.Series([1.0, 2.0]), pd.Series([1.0, 1.0]))
+    with pytest.raises(ValueError, match="different lengths: 1 and 2"):
+        metrics.add(one, two)

@@ -555,3 +555,54 @@ def test_property_percent_round_trip(items):
     assert_series_equal(result["value"], expected, check_exact=True)
     for ((_, places), _, _), resolution in zip(items, result["resolution"], strict=True):
         assert math.isclose(resolution, 0.5 * 10.0 ** (-2 - places), rel_tol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# parse_column: the one logged parser of the ingest wing
+# ---------------------------------------------------------------------------------------------
+
+
+def _logged(values, kind="count", label=None):
+    from insights.ingest.cleanlog import CleaningLog
+    from insights.ingest.parsing import parse_column
+
+    log = CleaningLog("test")
+    frame = pd.DataFrame({"raw": values, "source_row": range(2, 2 + len(values))})
+    out = parse_column(frame, "raw", "value", log, table="posts", kind=kind, label=label)
+    return out, log.events()
+
+
+def test_parse_column_logs_negative_and_unparsed_apart():
+    out, events = _logged(["12", "-3", "n/a", "abc", "1.5K"])
+    assert out["value"].tolist()[:1] == [12.0] and out["value"].iloc[4] == 1500.0
+    assert out["value"].iloc[1:4].isna().all()
+    expected = pd.DataFrame({"step": ["negative-value", "parse-value"],
+                             "source_row": [3, 5], "old_value": ["-3", "abc"]})
+    result = events[["step", "source_row", "old_value"]].astype({"source_row": "int64"})
+    pd.testing.assert_frame_equal(result.reset_index(drop=True), expected,
+                                  check_dtype=False)
+
+
+def test_parse_column_reason_names_the_label():
+    _, events = _logged(["x"], label="Likes (export)")
+    assert events["reason"].tolist() == ["'Likes (export)' is not a valid count; set to missing"]
+
+
+def test_parse_column_percent_has_no_negative_step():
+    out, events = _logged(["4.5%", "-2%", "lots"], kind="percent")
+    assert out["value"].iloc[0] == pytest.approx(0.045)
+    assert set(events["step"]) <= {"parse-value"}
+
+
+def test_parse_column_refuses_an_unknown_kind():
+    with pytest.raises(ValueError, match="kind must be 'count' or 'percent'"):
+        _logged(["1"], kind="money")
+
+
+@given(st.lists(st.one_of(st.integers(-10**6, 10**6).map(str), st.sampled_from(["", "abc"])),
+                max_size=30))
+def test_parse_column_never_loses_a_value_silently(values):
+    out, events = _logged(values)
+    unusable = out["value"].isna() & pd.Series([v.strip() != "" for v in values], dtype=bool)
+    assert len(events) == int(unusable.sum())
+    assert (out["value"].dropna() >= 0).all()

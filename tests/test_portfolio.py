@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from insights import costs, portfolio
+from insights import portfolio
 from insights.portfolio import (
     MAX_CELLS,
     BestMix,
@@ -28,10 +28,11 @@ from insights.portfolio import (
     portfolio_pool,
     summarise_portfolios,
 )
+from insights.pricing import PriceModel, price, price_model
 from insights.tiers import scheme
 
-LINEAR = costs.PriceModel("linear", 1.0, 100.0, source="test")
-FLAT = costs.PriceModel("flat", 0.3, 100.0, source="test")
+LINEAR = PriceModel("linear", 1.0, 100.0, source="test")
+FLAT = PriceModel("flat", 0.3, 100.0, source="test")
 
 
 def pool_of(followers, engagement, weight=1.0, creator=None) -> pd.DataFrame:
@@ -134,13 +135,13 @@ def test_pool_errors_name_the_columns():
 def test_draws_fields_and_tiers():
     draws = mixed_draws(budget=50_000, n_draws=7, pricing="rate-card")
     assert draws.budget == 50_000.0
-    assert draws.pricing == costs.price_model("rate-card")
+    assert draws.pricing == price_model("rate-card")
     assert draws.tier_scheme == scheme("industry")
     assert draws.n_draws == 7
     assert list(draws.tiers) == ["nano", "micro", "mega"]
     assert [t.n_creators for t in draws.tiers.values()] == [0, 5, 3]
     micro = draws.tiers["micro"]
-    np.testing.assert_allclose(micro.fee, costs.price(MICRO_F, "rate-card"))  # sorted by fee
+    np.testing.assert_allclose(micro.fee, price(MICRO_F, "rate-card"))  # sorted by fee
     assert micro.uniforms.shape[0] == 7
     with pytest.raises(dataclasses.FrozenInstanceError):
         draws.budget = 1.0
@@ -244,8 +245,8 @@ def test_evaluate_spends_within_each_tier_budget(budget, share, seed):
     # the empty nano tier absorbs the rest, so each tier's own spend can be seen alone
     micro = draws.evaluate({"micro": share, "nano": 1 - share})
     mega = draws.evaluate({"mega": 1 - share, "nano": share})
-    for part, tier_budget, fees in [(micro, share * budget, costs.price(MICRO_F, LINEAR)),
-                                    (mega, (1 - share) * budget, costs.price(MEGA_F, LINEAR))]:
+    for part, tier_budget, fees in [(micro, share * budget, price(MICRO_F, LINEAR)),
+                                    (mega, (1 - share) * budget, price(MEGA_F, LINEAR))]:
         assert (part["spent"] <= tier_budget * (1 + 1e-9)).all()
         affordable = fees[fees <= tier_budget * (1 + 1e-9)]
         if len(affordable):

@@ -206,7 +206,7 @@ def test_every_dropped_and_repaired_row_is_logged(result):
              "1e400"),
             ("parse-followers", "repaired", "by_user/sug_users_vids2.csv", 3, "7", "followers",
              "1.2x"),
-            ("parse-author_total_videos", "repaired", "by_user/sug_users_vids1.csv", 3, "3",
+            ("negative-author_total_videos", "repaired", "by_user/sug_users_vids1.csv", 3, "3",
              "author_total_videos", "-5"),
             ("zero-followers", "dropped", "by_user/sug_users_vids1.csv", 2, "2", None, None),
             ("missing-followers", "dropped", "by_user/sug_users_vids2.csv", 2, "6", None, None),
@@ -315,7 +315,7 @@ def test_real_files_match_provenance():
     # 44 by_user rows have no song (PROVENANCE); 42 remain after deduplication.
     assert posts["sound"].isna().sum() == 42
     # Three negative n_total_vids are logged and set to missing; no upload is after collection.
-    assert steps.loc["parse-author_total_videos", "repaired"] == 3
+    assert steps.loc["negative-author_total_videos", "repaired"] == 3
     assert steps.loc["create-time-after-collection", "repaired"] == 0
     assert (posts["age_days"] >= 0).all()
     for table, frame in result.tables.items():

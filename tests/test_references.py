@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insights import costs, paths
+from insights import paths, references
 from insights.references import (
     COLUMNS,
     PLATFORMS,
@@ -397,9 +397,32 @@ def test_property_exact_power_law_is_recovered(tiers, slope, level):
 def test_every_source_in_the_package_data_is_documented():
     """docs/sources.md lists every source id and address of the two published tables."""
     doc = (paths.project_root() / "docs" / "sources.md").read_text(encoding="utf-8")
-    tables = [reference_rates(), costs.price_tables()]
+    tables = [reference_rates(), references.price_tables()]
     missing = sorted(
         {f"{row.ref_id} {row.url}" for table in tables for row in table.itertuples()
          if f"| {row.ref_id} |" not in doc or row.url not in doc}
     )
     assert missing == []
+
+
+# -- closing open tiers ----------------------------------------------------------------------
+
+
+def test_close_tiers_known_answer():
+    low, high = references.close_tiers([0, 1e3, 1e6], [1e3, 1e4, np.inf])
+    np.testing.assert_array_equal(low, [100.0, 1e3, 1e6])
+    np.testing.assert_array_equal(high, [1e3, 1e4, 1e7])
+
+
+@pytest.mark.parametrize(("lower", "upper", "match"),
+                         [([0.0], [np.inf], "open at both ends"), ([5.0], [5.0], "lower < upper")])
+def test_close_tiers_refuses_bad_tiers(lower, upper, match):
+    with pytest.raises(ValueError, match=match):
+        references.close_tiers(lower, upper)
+
+
+@given(st.floats(min_value=1.0, max_value=1e9), st.floats(min_value=1.01, max_value=100.0))
+def test_midpoints_lie_inside_the_closed_tier(lower, ratio):
+    low, high = references.close_tiers([lower, 0.0], [lower * ratio, lower])
+    mid = tier_midpoints([lower, 0.0], [lower * ratio, lower]).to_numpy()
+    assert np.all((low <= mid * (1 + 1e-12)) & (mid <= high * (1 + 1e-12)))

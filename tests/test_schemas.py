@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_index_equal, assert_series_equal
 
+from insights import schemas
 from insights.schemas import (
     CANONICAL_COLUMNS,
     KEYS,
@@ -323,3 +324,12 @@ def test_conform_refuses_numeric_timestamps():
     )
     with pytest.raises(TypeError, match="'posted_at' holds numbers"):
         conform(frame, "posts")
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [(["creator", "post_id"], "posts"), (["creator", "avg_likes"], "creators"),
+     (["post_id"], "posts"), ([], "creators")],
+)
+def test_table_kind(columns, expected):
+    assert schemas.table_kind(pd.DataFrame(columns=columns)) == expected

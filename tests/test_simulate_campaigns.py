@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from insights.costs import PriceModel, campaign_returns, campaign_table, price
+from insights.costs import campaign_returns, campaign_table
+from insights.pricing import PriceModel, price
 from insights.schemas import CANONICAL_COLUMNS, validate
 from insights.simulate import DATASET, PLATFORM, CampaignWorld, simulate_campaigns
 

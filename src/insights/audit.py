@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights import metrics
 from insights.tiers import assign_tiers
 from insights.verdicts import CLAIMS
 
@@ -27,18 +28,24 @@ __all__ = [
 ]
 
 
-#: Columns that measure engagement, per table, in order of preference.
-#: Views measure reach, not engagement, so they do not count here.
-_ENGAGEMENT = {
-    "posts": ["likes", "comments", "shares"],
-    "creators": ["avg_likes", "avg_comments", "avg_shares", "avg_engagement"],
-}
 MIN_CREATORS = 30
 
 
 def engagement_columns(frame: pd.DataFrame, table: str) -> list[str]:
-    """Return the engagement columns of a canonical table that hold at least one value."""
-    return [c for c in _ENGAGEMENT[table] if c in frame.columns and frame[c].notna().any()]
+    """The columns counted as engagement in a canonical table: :func:`metrics.default_components`.
+
+    Empty when the table has no engagement values. Views measure reach, not engagement, so they
+    never count here.
+
+    Examples
+    --------
+    >>> engagement_columns(pd.DataFrame({"avg_likes": [1.0], "avg_shares": [2.0]}), "creators")
+    ['avg_likes']
+    """
+    try:
+        return list(metrics.default_components(frame, kind=table))
+    except ValueError:
+        return []
 
 
 def _per_creator(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,13 +14,16 @@ import numpy as np
 import pandas as pd
 
 from insights import costs, metrics, stats
+from insights.formatting import count_label
 from insights.ingest.registry import HAZARDS, design_hazards
+from insights.metrics import default_components
+from insights.pricing import PriceModel, price, price_model
+from insights.schemas import table_kind
 from insights.tiers import TierScheme, assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme_named
 from insights.verdicts import ClaimResult, combine_pricing_models, verdict_for_interval
 
 __all__ = [
-    "default_components",
     "ModelData",
     "engagement_model_data",
     "engagement_vs_followers",
@@ -46,10 +49,6 @@ def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[st
 # shared pieces
 
 
-def _table_kind(frame: pd.DataFrame) -> str:
-    return "posts" if "post_id" in frame.columns else "creators"
-
-
 def _dataset_name(frame: pd.DataFrame, dataset: str | None) -> str:
     if dataset is not None:
         return dataset
@@ -60,33 +59,6 @@ def _dataset_name(frame: pd.DataFrame, dataset: str | None) -> str:
 
 def _has_values(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and frame[column].notna().any()
-
-
-def default_components(frame: pd.DataFrame) -> tuple[str, ...]:
-    """What counts as an engagement when the caller does not say: likes + comments.
-
-    Posts: ``likes``, ``comments`` (those present). Creators: ``avg_likes``,
-    ``avg_comments`` (those present), else ``avg_engagement``. Shares are left out by default
-    so that platforms are comparable (Instagram exports have none); pass ``components`` to
-    include them.
-
-    Examples
-    --------
-    >>> default_components(pd.DataFrame({"avg_likes": [1.0], "avg_comments": [None]}))
-    ('avg_likes',)
-    """
-    if _table_kind(frame) == "posts":
-        found = tuple(c for c in ("likes", "comments") if _has_values(frame, c))
-    else:
-        found = tuple(c for c in ("avg_likes", "avg_comments") if _has_values(frame, c))
-        if not found and _has_values(frame, "avg_engagement"):
-            found = ("avg_engagement",)
-    if not found:
-        raise ValueError(
-            "no engagement columns with values (looked for likes/comments, avg_likes/"
-            f"avg_comments, avg_engagement); columns are {list(frame.columns)}"
-        )
-    return found
 
 
 def _drop_note(status: pd.Series, what: str) -> str | None:
@@ -248,7 +220,7 @@ def engagement_model_data(
     >>> data.notes[-1]
     '1 rows with zero engagement cannot enter a log model and are left out'
     """
-    kind = _table_kind(frame)
+    kind = table_kind(frame)
     if isinstance(components, str):
         components = (components,)
     components = tuple(components) if components is not None else default_components(frame)
@@ -474,7 +446,7 @@ def comments_per_like_vs_followers(
     >>> round(result.estimate, 1), result.verdict
     (-0.2, 'supported')
     """
-    if _table_kind(frame) == "posts":
+    if table_kind(frame) == "posts":
         creators = _creator_means(frame, ("likes", "comments"))
         likes, comments = "likes", "comments"
         level_note = "creator means over posts"
@@ -564,8 +536,8 @@ OBSERVED = "observed"
 _BIG = ("macro", "mega")
 
 
-def _pricing_label(pricing: str | costs.PriceModel) -> str:
-    return pricing.name if isinstance(pricing, costs.PriceModel) else str(pricing)
+def _pricing_label(pricing: str | PriceModel) -> str:
+    return pricing.name if isinstance(pricing, PriceModel) else str(pricing)
 
 
 def _creator_table(
@@ -575,7 +547,7 @@ def _creator_table(
     if fee is not None and fee not in frame.columns:
         raise KeyError(f"pricing='observed' needs a {fee!r} column; columns are "
                        f"{list(frame.columns)}")
-    if _table_kind(frame) == "posts":
+    if table_kind(frame) == "posts":
         per_creator = metrics.creator_engagement(frame, components=components, stat="mean")
         keys = [c for c in ("platform", "creator") if c in per_creator.columns]
         out = per_creator[[*keys, "followers", "engagement"]].copy()
@@ -601,7 +573,7 @@ def _creator_table(
 def creator_costs(
     frame: pd.DataFrame,
     *,
-    pricing: str | costs.PriceModel,
+    pricing: str | PriceModel,
     components: Sequence[str] | None = None,
     fee: str = "fee",
 ) -> pd.DataFrame:
@@ -617,7 +589,7 @@ def creator_costs(
     frame : DataFrame
         Canonical posts or creators table.
     pricing : str or PriceModel
-        A pricing model (:func:`insights.costs.pricing_models`) giving the fee from the follower
+        A pricing model (:func:`insights.pricing.pricing_models`) giving the fee from the follower
         count, or :data:`OBSERVED` to use the table's own ``fee`` column (the creator's mean
         fee per post on a posts table).
     components : sequence of str, optional
@@ -642,7 +614,7 @@ def creator_costs(
     components = tuple(components) if components is not None else default_components(frame)
     out = _creator_table(frame, components, fee if pricing == OBSERVED else None)
     if pricing != OBSERVED:
-        out["fee"] = costs.price(out["followers"], pricing).to_numpy()
+        out["fee"] = price(out["followers"], pricing).to_numpy()
     out = out.reset_index(drop=True)
     unit = costs.cpe(out["fee"], out["engagement"])
     out["cpe"] = unit["value"]
@@ -756,15 +728,13 @@ def _tier_ratio(
 
 
 def _span(lower: float, upper: float) -> str:
-    def short(v: float) -> str:
-        if v >= 1e6:
-            return f"{v / 1e6:g}M"
-        return f"{v / 1e3:g}k" if v >= 1e3 else f"{v:g}"
-    return f"{short(lower)}+" if np.isinf(upper) else f"{short(lower)}-{short(upper)}"
+    if np.isinf(upper):
+        return f"{count_label(lower)}+"
+    return f"{count_label(lower)}-{count_label(upper)}"
 
 
 def _is_many(pricing) -> bool:
-    return not isinstance(pricing, str | costs.PriceModel)
+    return not isinstance(pricing, str | PriceModel)
 
 
 def _over_models(pricing, run) -> ClaimResult:
@@ -781,10 +751,10 @@ def _cost_notes(frame, pricing, components, hazards) -> list[str]:
             *_hazard_notes(frame, hazards)]
 
 
-def _pricing_notes(pricing: str | costs.PriceModel) -> list[str]:
+def _pricing_notes(pricing: str | PriceModel) -> list[str]:
     if pricing == OBSERVED:
         return ["fees: the table's own fee column"]
-    model = costs.price_model(pricing)
+    model = price_model(pricing)
     return [f"pricing {model.describe()}"]
 
 
@@ -823,7 +793,7 @@ def micro_cost_per_engagement(
     frame : DataFrame
         Canonical posts or creators table.
     pricing : str, PriceModel, or sequence of them
-        Pricing model name(s) (:func:`insights.costs.pricing_models`), model(s), or
+        Pricing model name(s) (:func:`insights.pricing.pricing_models`), model(s), or
         :data:`OBSERVED` for the table's own ``fee`` column.
     scheme : str or TierScheme
         Tier scheme; ``versus`` overrides the comparison tiers.

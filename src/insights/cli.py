@@ -28,7 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from insights import paths
+from insights import paths, pricing
 
 __all__ = ["TEMPLATE", "build_parser", "main", "report"]
 
@@ -91,7 +91,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``insights`` command."""
-    from insights import costs, schemas, tiers
+    from insights import schemas, tiers
     from insights.ingest import intake
 
     parser = _Parser(
@@ -126,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--pricing", default="all", metavar="NAME",
-        choices=["all", *costs.pricing_models()],
+        choices=["all", *pricing.pricing_models()],
         help="pricing model for C2 when the file has no fees: all (default: every model, the "
-        f"verdict is 'depends' when they disagree) or one of {', '.join(costs.pricing_models())}"
+        f"verdict is 'depends' when they disagree) or one of {', '.join(pricing.pricing_models())}"
         ". Example: --pricing rate-card",
     )
     rep.add_argument(

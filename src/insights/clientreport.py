@@ -36,7 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights import claims, costs, metrics, stats
+from insights import claims, costs, metrics, schemas, stats
+from insights.pricing import PriceModel, fit_fees, price_model, pricing_models
 from insights.tiers import assign_tiers
 from insights.tiers import scheme as tier_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
@@ -171,7 +172,7 @@ def creator_rates(table: pd.DataFrame, components: Sequence[str]) -> pd.DataFram
     0       a            0.050
     1       b            0.009
     """
-    if "post_id" in table.columns:
+    if schemas.table_kind(table) == "posts":
         out = metrics.creator_engagement(table, components=tuple(components), stat="mean")
         return out[["creator", "followers", "engagement", "engagement_rate"]].reset_index(
             drop=True)
@@ -259,8 +260,8 @@ def pricing_choice(name: str) -> list[str]:
     7
     """
     if name == "all":
-        return list(costs.pricing_models())
-    costs.price_model(name)  # raises KeyError naming the known models
+        return list(pricing_models())
+    price_model(name)  # raises KeyError naming the known models
     return [name]
 
 
@@ -276,7 +277,7 @@ class C2Section:
     result: ClaimResult
     by_model: dict[str, ClaimResult] = field(default_factory=dict)
     returns: pd.DataFrame | None = None
-    fees: costs.PriceModel | None = None
+    fees: PriceModel | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -315,7 +316,7 @@ def c2_section(
     result = run(claims.OBSERVED)
     fees = None
     try:
-        fees = costs.fit_fees(table.assign(currency=inputs.meta.get("currency") or "USD"),
+        fees = fit_fees(table.assign(currency=inputs.meta.get("currency") or "USD"),
                               name="the file's fees")
     except ValueError as exc:
         notes.append(f"fee exponent not estimated: {exc}")
@@ -355,7 +356,7 @@ def _campaign_rows(inputs: ReportInputs) -> pd.DataFrame:
                     else np.nan),
         "currency": inputs.meta.get("currency") or "USD",
     })
-    if "post_id" in table.columns:
+    if schemas.table_kind(table) == "posts":
         frame["campaign"] = inputs.label + " / " + table["post_id"].astype(str).to_numpy()
     return costs.campaign_table(frame)
 
@@ -527,7 +528,7 @@ def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -
     if thin:
         notes.append(f"Thin tiers (fewer than {THIN_TIER} creators): {', '.join(thin)}; their "
                      "medians are imprecise.")
-    if "post_id" in table.columns and len(table):
+    if schemas.table_kind(table) == "posts" and len(table):
         per = table.groupby("creator", observed=True).size()
         notes.append(f"{len(table):,} posts from {len(per):,} creators (median "
                      f"{per.median():.0f} posts per creator, max {per.max():,}).")

@@ -23,8 +23,10 @@ Every metric returns a new DataFrame on the input's index with two columns:
     ``missing > negative > zero_denominator`` wins, so ``status.value_counts()`` gives one
     reason per row for every missing value. Inputs are never mutated; nothing loops over rows.
 
-Denominators. :func:`engagement` is a count (the sum of the columns the analyst names: there is
-no default, because write-ups disagree on whether shares or views count). The rates divide it:
+Denominators. :func:`engagement` is a count: the sum of the columns the caller names. Write-ups
+disagree on whether shares or views count, so the metric functions take ``components``
+explicitly; the one rule used when a caller (a claim test, the client report, the audit) does
+not say is :func:`default_components`. The rates divide the count:
 
 - per follower (``engagement_rate(..., per="followers")``): engagements relative to the size
   of the audience, the "engagement rate" vendors publish. Engagement from non-followers counts
@@ -43,8 +45,16 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from insights.schemas import table_kind
+
 __all__ = [
+    "DEFAULT_COMPONENTS",
+    "default_components",
     "STATUSES",
+    "STATUS_DTYPE",
+    "PRECEDENCE",
+    "scale",
+    "add",
     "engagement",
     "engagement_rate",
     "comments_per_like",
@@ -55,11 +65,64 @@ __all__ = [
 STATUSES = ("ok", "missing", "negative", "zero_denominator")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 
+#: Which status wins when values are combined (higher wins): a result is missing if any input
+#: is missing, else negative if any is negative, else zero_denominator, else ok.
+PRECEDENCE = {"ok": 0, "zero_denominator": 1, "negative": 2, "missing": 3}
+
 _OK, _MISSING, _NEGATIVE, _ZERO = (np.int8(code) for code in range(len(STATUSES)))
-# Precedence rank of each status code (higher wins): ok 0 < zero_denominator 1 < negative 2
-# < missing 3. The permutation [0, 3, 2, 1] is its own inverse, so it also maps rank -> code.
-_RANK = np.array([0, 3, 2, 1], dtype=np.int8)
+_RANK = np.array([PRECEDENCE[status] for status in STATUSES], dtype=np.int8)  # code -> rank
+_CODE = np.argsort(_RANK).astype(np.int8)  # rank -> code
 _STATS = ("mean", "median")
+
+
+#: What counts as an engagement when the caller does not say, per table kind: the first group
+#: with any values wins, and within it every column that has values. Likes and comments first;
+#: else the table's total engagement column; shares only as a last resort (many Instagram
+#: exports have none, so counting them would make platforms incomparable).
+DEFAULT_COMPONENTS = {
+    "posts": (("likes", "comments"), ("engagements",), ("shares",)),
+    "creators": (("avg_likes", "avg_comments"), ("avg_engagement", "avg_engagements"),
+                 ("avg_shares",)),
+}
+
+
+def default_components(frame: pd.DataFrame, *, kind: str | None = None) -> tuple[str, ...]:
+    """What counts as an engagement when the caller does not say (:data:`DEFAULT_COMPONENTS`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A posts or creators table.
+    kind : {"posts", "creators"}, optional
+        Which names to look for; default :func:`insights.schemas.table_kind` of ``frame``.
+
+    Returns
+    -------
+    tuple of str
+        The columns to add up, e.g. ``("likes", "comments")``.
+
+    Raises
+    ------
+    ValueError
+        When no candidate column has a value, naming the columns looked for and the table's.
+
+    Examples
+    --------
+    >>> default_components(pd.DataFrame({"avg_likes": [1.0], "avg_comments": [None]}))
+    ('avg_likes',)
+    >>> default_components(pd.DataFrame({"post_id": ["a"], "shares": [3.0], "likes": [None]}))
+    ('shares',)
+    """
+    groups = DEFAULT_COMPONENTS[kind or table_kind(frame)]
+    for group in groups:
+        found = tuple(c for c in group if c in frame.columns and frame[c].notna().any())
+        if found:
+            return found
+    looked = ", ".join("/".join(group) for group in groups)
+    raise ValueError(
+        f"no engagement columns with values (looked for {looked}); columns are "
+        f"{list(frame.columns)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +150,7 @@ def _input_codes(value: np.ndarray) -> np.ndarray:
 
 def _worst(*codes: np.ndarray) -> np.ndarray:
     """Combine status codes row-wise, keeping the one with the highest precedence."""
-    return _RANK[np.maximum.reduce([_RANK[code] for code in codes])]
+    return _CODE[np.maximum.reduce([_RANK[code] for code in codes])]
 
 
 def _operand(values: pd.Series | pd.DataFrame | Iterable) -> pd.DataFrame:
@@ -462,3 +525,47 @@ def creator_engagement(
     out["engagement_rate"] = rate["value"]
     out["status"] = rate["status"]
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Metric-frame algebra
+# ---------------------------------------------------------------------------------------------
+
+
+def scale(frame: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """Multiply a metric frame's values by ``factor``; a result that overflows is ``missing``.
+
+    Examples
+    --------
+    >>> m = ratio(pd.Series([2.0, 1.0, -1.0]), pd.Series([4.0, 0.0, 1.0]))
+    >>> scale(m, 1000.0)["value"].tolist(), scale(m, 1000.0)["status"].tolist()
+    ([500.0, nan, nan], ['ok', 'zero_denominator', 'negative'])
+    >>> scale(ratio(pd.Series([1e300]), pd.Series([1.0])), 1e10)["status"].tolist()
+    ['missing']
+    """
+    operand = _operand(frame)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = operand["value"].to_numpy() * factor
+    return _finish(operand.index, value, operand["code"].to_numpy())
+
+
+def add(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Sum two metric frames row by row; each row's status follows :data:`PRECEDENCE`.
+
+    The frames are matched by position and the result has ``a``'s index.
+
+    Examples
+    --------
+    >>> x = ratio(pd.Series([1.0, 1.0, None]), pd.Series([1.0, 0.0, 1.0]))
+    >>> y = ratio(pd.Series([2.0, -1.0, 1.0]), pd.Series([1.0, 1.0, 1.0]))
+    >>> add(x, y)["status"].tolist()
+    ['ok', 'negative', 'missing']
+    """
+    left, right = _operand(a), _operand(b)
+    if len(left) != len(right):
+        raise ValueError(f"metric frames of different lengths: {len(left)} and {len(right)}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = left["value"].to_numpy() + right["value"].to_numpy()
+    code = _worst(left["code"].to_numpy(), right["code"].to_numpy())
+    return _finish(left.index, value, code)
+

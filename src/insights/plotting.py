@@ -19,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from insights.formatting import count_label
+from insights.references import close_tiers
 from insights.tiers import TierScheme, tier_bands
 
 __all__ = [
@@ -72,17 +74,14 @@ def use_style() -> None:
 
 
 def format_count(value: float, _pos: object = None) -> str:
-    """Format a count for axis labels: 950, 12k, 3.5M, 1.2B.
+    """Format a count for axis labels (:func:`insights.formatting.count_label`): 950, 12k, 3.5M.
 
     Examples
     --------
     >>> [format_count(v) for v in (950, 12_000, 3_500_000, 1.2e9)]
     ['950', '12k', '3.5M', '1.2B']
     """
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:.3g}{suffix}"
-    return f"{value:.3g}"
+    return count_label(value)
 
 
 def format_percent(value: float, _pos: object = None) -> str:
@@ -154,22 +153,11 @@ def _draw_tier_bands(ax: Axes, tier_scheme: str | TierScheme, xmin: float, xmax:
 
 
 def _close_tiers(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Close open tiers for drawing: upper inf/missing -> 10 x lower; lower 0 -> upper / 10."""
+    """Close open tiers for drawing by the one rule, :func:`insights.references.close_tiers`."""
     lower = np.asarray(lower, dtype=float)
     upper = np.asarray(upper, dtype=float)
-    open_upper = ~np.isfinite(upper)
-    open_lower = ~(lower > 0)
-    both = open_upper & open_lower
-    if both.any():
-        raise ValueError(
-            f"{int(both.sum())} tier(s) are open at both ends (lower <= 0 and upper inf); "
-            "they cannot be placed on a log axis"
-        )
-    closed_upper = np.where(open_upper, 10 * lower, upper)
-    closed_lower = np.where(open_lower, closed_upper / 10, lower)
-    if np.any(closed_lower >= closed_upper):
-        raise ValueError("every tier needs lower < upper")
-    return closed_lower, closed_upper
+    return close_tiers(np.where(lower > 0, lower, 0.0),
+                       np.where(np.isfinite(upper), upper, np.inf))
 
 
 def _year_text(year: object) -> str:

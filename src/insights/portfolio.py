@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from insights import costs, metrics
-from insights.claims import default_components
+from insights import metrics, schemas
+from insights.pricing import PriceModel, price, price_model
 from insights.tiers import TierScheme, assign_tiers, scheme
 
 __all__ = [
@@ -81,7 +81,7 @@ def portfolio_pool(
     1       a    10000.0        30.0     0.5
     2       b   200000.0         6.0     1.0
     """
-    components = tuple(components) if components is not None else default_components(frame)
+    components = tuple(components) if components is not None else metrics.default_components(frame)
     value = metrics.engagement(frame, components=components)["value"].to_numpy()
     followers = pd.to_numeric(frame["followers"], errors="coerce").to_numpy(
         dtype=float, na_value=np.nan
@@ -91,7 +91,7 @@ def portfolio_pool(
     keep = np.isfinite(value) & np.isfinite(followers) & (followers > 0)
     pool = pd.DataFrame({"creator": creator[keep], "followers": followers[keep],
                          "engagement": value[keep]})
-    if "post_id" in frame.columns:
+    if schemas.table_kind(frame) == "posts":
         pool["weight"] = 1.0 / pool.groupby("creator")["creator"].transform("size")
     else:
         pool["weight"] = 1.0
@@ -117,7 +117,7 @@ class PortfolioDraws:
     """
 
     budget: float
-    pricing: costs.PriceModel
+    pricing: PriceModel
     tier_scheme: TierScheme
     n_draws: int
     tiers: Mapping[str, _Tier]
@@ -220,7 +220,7 @@ def portfolio_draws(
     pool: pd.DataFrame,
     *,
     budget: float,
-    pricing: str | costs.PriceModel,
+    pricing: str | PriceModel,
     tiers: Sequence[str] = ("micro", "mega"),
     tier_scheme: str | TierScheme = "industry",
     n_draws: int = 2000,
@@ -235,7 +235,7 @@ def portfolio_draws(
     budget : float
         Total budget, in the pricing model's currency.
     pricing : str or PriceModel
-        Fee of each creator from their follower count (:func:`insights.costs.price`).
+        Fee of each creator from their follower count (:func:`insights.pricing.price`).
     tiers : sequence of str
         Tiers a portfolio may buy from.
     n_draws : int
@@ -263,13 +263,13 @@ def portfolio_draws(
     missing = [c for c in ("followers", "engagement", "weight") if c not in pool.columns]
     if missing:
         raise KeyError(f"pool lacks columns {missing}; build it with portfolio_pool()")
-    model = costs.price_model(pricing)
+    model = price_model(pricing)
     s = scheme(tier_scheme)
     unknown = [t for t in tiers if t not in s.categories]
     if unknown:
         raise ValueError(f"tiers {unknown} are not in scheme {s.name!r}: {s.categories}")
     assigned = assign_tiers(pool["followers"], s).to_numpy()
-    fee = costs.price(pool["followers"], model).to_numpy()
+    fee = price(pool["followers"], model).to_numpy()
     drawn = {}
     for name in tiers:
         members = (assigned == name) & np.isfinite(fee)

@@ -1,15 +1,22 @@
-"""Published engagement rates by follower tier, to set beside the project's own estimates.
+"""The published figures: engagement rates and prices per sponsored post, by follower tier.
 
-The table ``insights/data/reference_rates.tsv`` holds one row per (source, tier) of the
-published tier tables graded better than D in ``../shared/research/benchmarks.md`` (§2.1,
-§2.2): Markerly 2016 (I1), Mediakix 2017 (I2), Mavrck c.2018 (I3), InfluencerDB 2019 (I5),
-HypeAuditor 2026 (I9) and The Influencer Marketing Factory 2019 (T1). Figures and citations are
-as published; the notes are the project's own words.
+Two tables ship as package data, one row per (source, tier); ``docs/sources.md`` lists every
+source with its grade and address. Figures and citations are as published; the notes are the
+project's own words.
 
-Columns
--------
+``reference_rates.tsv`` (:func:`reference_rates`)
+    Engagement rates of the published tier tables graded better than D: Markerly 2016 (I1),
+    Mediakix 2017 (I2), Mavrck c.2018 (I3), InfluencerDB 2019 (I5), HypeAuditor 2026 (I9) and
+    The Influencer Marketing Factory 2019 (T1).
+``price_tables.tsv`` (:func:`price_tables`)
+    Prices per sponsored post: a rate card (P1), a fee survey (P3), marketplace payments (P4),
+    a creator database (P5) and a field study (P10). :mod:`insights.pricing` fits a power law
+    to each.
+
+Columns of the rate table
+-------------------------
 ``ref_id``, ``source``, ``year``, ``platform``, ``grade``
-    The benchmark's id in benchmarks.md, a short source name, the year of the study, the
+    The source's id in ``docs/sources.md``, a short source name, the year of the study, the
     platform (``instagram``, ``tiktok``, ``youtube``) and the trust grade (``A`` to ``C`` with
     an optional ``+`` or ``-``).
 ``tier``, ``lower``, ``upper``
@@ -22,9 +29,16 @@ Columns
 ``second_hand``, ``url``, ``note``
     Whether the figure is known only from a page quoting the source, one URL, a short note.
 
-:func:`implied_elasticity` turns each tier table into the log-log slope of rate on followers,
-the quantity the notebooks estimate from account-level data (``DESIGN.md``, "The key
-quantity").
+The price table has the same identification and tier columns, then ``price_low``,
+``price_high`` and ``statistic`` (``range``, ``mean``, ``point``, ``typical``, ``ratio``).
+
+Both tables are checked on load by one validator built on pandera schemas
+(:func:`validate_reference_rates`, :func:`validate_price_tables`): a bad value stops with one
+line naming the table, the row, its ``ref_id`` and tier, the column and the value.
+
+:func:`tier_midpoints` is the one rule for closing open tiers, and :func:`implied_elasticity`
+turns each rate table into the log-log slope of rate on followers, the quantity the notebooks
+estimate from account-level data (``docs/design.md``, "The key quantity").
 
 Examples
 --------
@@ -37,19 +51,25 @@ Examples
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 __all__ = [
     "PLATFORMS",
     "DENOMINATORS",
     "COLUMNS",
+    "PRICE_COLUMNS",
     "reference_rates",
     "validate_reference_rates",
+    "price_tables",
+    "validate_price_tables",
+    "close_tiers",
     "tier_midpoints",
     "implied_elasticity",
 ]
@@ -59,67 +79,184 @@ DENOMINATORS = ("followers", "views")
 STATISTICS = ("mean", "median", "unknown")
 POSTS = ("all", "organic", "sponsored")
 COLUMNS = (
-    "ref_id",
-    "source",
-    "year",
-    "platform",
-    "grade",
-    "tier",
-    "lower",
-    "upper",
-    "rate",
-    "denominator",
-    "engagement",
-    "statistic",
-    "posts",
-    "second_hand",
-    "url",
-    "note",
+    "ref_id", "source", "year", "platform", "grade", "tier", "lower", "upper", "rate",
+    "denominator", "engagement", "statistic", "posts", "second_hand", "url", "note",
 )
-_TEXT = [c for c in COLUMNS if c not in ("year", "lower", "upper", "rate", "second_hand")]
-_SORT = ["platform", "source", "year", "lower"]
-_GROUP = ["ref_id", "source", "platform", "denominator"]
-_GRADE = re.compile(r"[ABC][+-]?")
-_REF_ID = re.compile(r"[A-Z]+[0-9]+")
-_URL = re.compile(r"https?://\S+")
+PRICE_COLUMNS = (
+    "ref_id", "source", "year", "platform", "grade", "tier", "lower", "upper", "price_low",
+    "price_high", "statistic", "second_hand", "url", "note",
+)
+PRICE_PLATFORMS = ("instagram", "tiktok", "youtube", "facebook", "all")
+PRICE_STATISTICS = ("range", "mean", "point", "typical", "ratio")
+_SINGLE_VALUE = ("mean", "point", "typical", "ratio")
+_NUMBERS = ("year", "lower", "upper", "rate", "price_low", "price_high")
+_GRADE = r"[ABC][+-]?\Z"
+_URL = r"https?://\S+\Z"
 _BOOLEANS = {"true": True, "false": False}
+_GROUP = ["ref_id", "source", "platform", "denominator"]
 
 
-@cache
-def _raw_table() -> pd.DataFrame:
-    path = resources.files("insights").joinpath("data/reference_rates.tsv")
-    with path.open("rb") as handle:
-        return pd.read_csv(handle, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8")
+# ---------------------------------------------------------------------------------------------
+# one validator for both published tables
+# ---------------------------------------------------------------------------------------------
 
 
-@cache
-def _table() -> pd.DataFrame:
-    return validate_reference_rates(_raw_table())
+@dataclass(frozen=True)
+class _Rule:
+    """One check of a published table: the column a failure is reported on, and why.
+
+    ``check`` receives the parsed column (or, with ``whole=True``, the parsed table) and
+    returns True where a row is valid. ``why`` may name parsed values of the failing row in
+    ``str.format`` style (``"is not above lower {lower:g}"``).
+    """
+
+    column: str
+    why: str
+    check: Callable[[pd.Series | pd.DataFrame], pd.Series]
+    whole: bool = False
 
 
-def _fail(frame: pd.DataFrame, bad: pd.Series, column: str, values: pd.Series, why: str) -> None:
-    """Raise a ValueError naming the first row flagged in ``bad`` (and how many others)."""
-    if not bad.any():
-        return
-    labels = bad.index[bad.to_numpy()]
-    first = labels[0]
-    ref_id, tier = frame.at[first, "ref_id"], frame.at[first, "tier"]
-    value = values[first]
-    value = value.item() if isinstance(value, np.generic) else value
-    more = f" (and {len(labels) - 1} more rows)" if len(labels) > 1 else ""
-    raise ValueError(
-        f"reference rates row {first} ({ref_id} {tier!r}): {column} {value!r} {why}{more}"
-    )
+def _one_of(values: Sequence[str]) -> str:
+    return f"is not one of {', '.join(values)}"
 
 
-def _as_text(values: pd.Series) -> pd.Series:
+def _text(values: pd.Series) -> pd.Series:
     return values.astype("string").fillna("").str.strip()
 
 
-def _as_float(values: pd.Series) -> pd.Series:
-    text = _as_text(values)
-    numbers = pd.to_numeric(text.mask(text == ""), errors="coerce")
-    return pd.Series(numbers.to_numpy(dtype=float, na_value=np.nan), index=values.index)
+def _parse(raw: pd.DataFrame) -> pd.DataFrame:
+    """Text columns stripped, numbers parsed (NaN when unreadable), ``upper`` empty -> inf."""
+    out = pd.DataFrame(index=raw.index)
+    for column in raw.columns:
+        text = _text(raw[column])
+        if column in _NUMBERS:
+            numbers = pd.to_numeric(text.mask(text == ""), errors="coerce")
+            out[column] = numbers.to_numpy(dtype=float, na_value=np.nan)
+        elif column == "second_hand":
+            out[column] = text.str.lower()
+        else:
+            out[column] = text
+    out["upper"] = out["upper"].mask(_text(raw["upper"]) == "", np.inf)
+    return out
+
+
+def _same_within(column: str, by: str = "ref_id") -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda t: t.groupby(by)[column].transform("nunique") <= 1
+
+
+def _validate_table(frame: pd.DataFrame, *, title: str, columns: Sequence[str],
+                    rules: Sequence[_Rule]) -> pd.DataFrame:
+    """Check ``frame`` against ``rules`` with pandera; return the parsed table.
+
+    Raises a ValueError on the first failing rule (in ``rules`` order) at its first row:
+    ``"<title> row R (<ref_id> '<tier>'): <column> <raw value> <why> (and N more rows)"``.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in columns]
+    if missing or extra:
+        raise ValueError(
+            f"{title}: missing columns {missing}, unexpected columns {extra}; expected "
+            f"{list(columns)}"
+        )
+    raw = frame.loc[:, list(columns)]
+    parsed = _parse(raw)
+    order = {id(rule): k for k, rule in enumerate(rules)}
+    by_name = {f"rule {order[id(rule)]}": rule for rule in rules}
+    column_checks: dict[str, list[pa.Check]] = {c: [] for c in columns}
+    frame_checks = []
+    for name, rule in by_name.items():
+        check = pa.Check(rule.check, name=name, error=name, ignore_na=False)
+        (frame_checks if rule.whole else column_checks[rule.column]).append(check)
+    schema = pa.DataFrameSchema(
+        {c: pa.Column(checks=checks, nullable=True) for c, checks in column_checks.items()},
+        checks=frame_checks, name=title,
+    )
+    try:
+        schema.validate(parsed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases.dropna(subset=["index"])
+        first_rule = min(failures["check"], key=lambda name: int(name.split()[1]))
+        rule = by_name[first_rule]
+        rows = sorted(set(failures.loc[failures["check"] == first_rule, "index"]),
+                      key=list(raw.index).index)
+        first = rows[0]
+        value = raw.at[first, rule.column]
+        value = value.item() if isinstance(value, np.generic) else value
+        why = rule.why.format(**parsed.loc[first].to_dict())
+        more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+        raise ValueError(
+            f"{title} row {first} ({raw.at[first, 'ref_id']} {raw.at[first, 'tier']!r}): "
+            f"{rule.column} {value!r} {why}{more}"
+        ) from None
+    return parsed
+
+
+def _whole_year(year: pd.Series) -> pd.Series:
+    return (year % 1 == 0) & year.between(1990, 2100)
+
+
+_RATE_RULES = (
+    _Rule("ref_id", "is not an id like I1 or T1", lambda s: s.str.fullmatch(r"[A-Z]+[0-9]+")),
+    _Rule("source", "is empty", lambda s: s != ""),
+    _Rule("tier", "is empty", lambda s: s != ""),
+    _Rule("engagement", "is empty", lambda s: s != ""),
+    _Rule("year", "is not a whole year between 1990 and 2100", _whole_year),
+    _Rule("platform", _one_of(PLATFORMS), lambda s: s.isin(PLATFORMS)),
+    _Rule("grade", "is not A, B or C with an optional + or - (grade D sources are not "
+          "benchmarks)", lambda s: s.str.match(_GRADE)),
+    _Rule("lower", "is not a finite follower count >= 0", lambda s: np.isfinite(s) & (s >= 0)),
+    _Rule("upper", "is not a follower count or empty", lambda s: s.notna()),
+    _Rule("upper", "is not above lower {lower:g}", lambda t: t["lower"] < t["upper"],
+          whole=True),
+    _Rule("rate", "is not a fraction in (0, 1)", lambda s: (s > 0) & (s < 1)),
+    _Rule("denominator", _one_of(DENOMINATORS), lambda s: s.isin(DENOMINATORS)),
+    _Rule("statistic", _one_of(STATISTICS), lambda s: s.isin(STATISTICS)),
+    _Rule("posts", _one_of(POSTS), lambda s: s.isin(POSTS)),
+    _Rule("second_hand", "is not true or false", lambda s: s.isin(list(_BOOLEANS))),
+    _Rule("url", "is not a single http(s) URL", lambda s: s.str.match(_URL)),
+    *(_Rule(c, "differs between rows of the same ref_id", _same_within(c), whole=True)
+      for c in ("source", "year", "platform")),
+    _Rule("tier", "appears twice for the same ref_id",
+          lambda t: ~t.duplicated(["ref_id", "tier"]), whole=True),
+)
+
+_PRICE_RULES = (
+    _Rule("ref_id", "is not an id like P4", lambda s: s.str.fullmatch(r"P[0-9]+")),
+    _Rule("source", "is empty", lambda s: s != ""),
+    _Rule("tier", "is empty", lambda s: s != ""),
+    _Rule("year", "is not a whole year between 1990 and 2100", _whole_year),
+    _Rule("platform", _one_of(PRICE_PLATFORMS), lambda s: s.isin(PRICE_PLATFORMS)),
+    _Rule("grade", "is not A, B or C with an optional + or -", lambda s: s.str.match(_GRADE)),
+    _Rule("lower", "is not a follower count >= 0", lambda s: np.isfinite(s) & (s >= 0)),
+    _Rule("upper", "is not empty or >= lower",
+          lambda t: t["upper"].notna() & ~(t["upper"] < t["lower"]), whole=True),
+    _Rule("lower", "is a point at 0 followers",
+          lambda t: ~((t["lower"] == t["upper"]) & (t["lower"] == 0)), whole=True),
+    _Rule("statistic", _one_of(PRICE_STATISTICS), lambda s: s.isin(PRICE_STATISTICS)),
+    _Rule("price_low", "is not a positive price", lambda s: s > 0),
+    _Rule("price_high", "is given, but a mean/point/typical/ratio figure has one price "
+          "(price_low)",
+          lambda t: ~(t["statistic"].isin(_SINGLE_VALUE) & t["price_high"].notna()),
+          whole=True),
+    _Rule("price_high", "is below price_low",
+          lambda t: t["price_high"].isna() | (t["price_high"] >= t["price_low"]), whole=True),
+    _Rule("second_hand", "is not true or false", lambda s: s.isin(list(_BOOLEANS))),
+    _Rule("url", "is not a single http(s) URL", lambda s: s.str.match(_URL)),
+    *(_Rule(c, "differs between rows of the same ref_id", _same_within(c), whole=True)
+      for c in ("source", "year", "grade")),
+    _Rule("tier", "appears twice for the same ref_id and platform",
+          lambda t: ~t.duplicated(["ref_id", "platform", "tier"]), whole=True),
+)
+
+
+def _typed(parsed: pd.DataFrame, columns: Sequence[str], sort: list[str]) -> pd.DataFrame:
+    text = [c for c in columns if c not in _NUMBERS and c != "second_hand"]
+    typed = parsed.assign(
+        year=parsed["year"].astype("int64"),
+        second_hand=parsed["second_hand"].map(_BOOLEANS).astype(bool),
+    )
+    typed = typed.loc[:, list(columns)].astype({c: str for c in text})
+    return typed.sort_values(sort, kind="stable", ignore_index=True)
 
 
 def validate_reference_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,8 +275,8 @@ def validate_reference_rates(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         A new frame: ``year`` int64, ``lower``/``upper``/``rate`` float64 (``upper`` is ``inf``
-        when open), ``second_hand`` bool, the rest pandas' default string dtype; sorted by
-        platform, source, year and lower bound, with a fresh index. The input is not modified.
+        when open), ``second_hand`` bool, the rest str; sorted by platform, source, year and
+        lower bound, with a fresh index. The input is not modified.
 
     Raises
     ------
@@ -162,68 +299,77 @@ def validate_reference_rates(frame: pd.DataFrame) -> pd.DataFrame:
     ...
     ValueError: reference rates row 0 (I9 'nano (1k-10k)'): rate 2.37 is not a fraction in (0, 1)
     """
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in COLUMNS]
-    if missing or extra:
-        raise ValueError(
-            f"reference rates: missing columns {missing}, unexpected columns {extra}; "
-            f"expected {list(COLUMNS)}"
-        )
-    raw = frame.loc[:, list(COLUMNS)]
-    out = pd.DataFrame({c: _as_text(raw[c]) for c in _TEXT}, index=raw.index)
+    parsed = _validate_table(frame, title="reference rates", columns=COLUMNS, rules=_RATE_RULES)
+    return _typed(parsed, COLUMNS, ["platform", "source", "year", "lower"])
 
-    _fail(raw, ~out["ref_id"].str.fullmatch(_REF_ID), "ref_id", raw["ref_id"],
-          "is not an id like I1 or T1")
-    for column in ("source", "tier", "engagement"):
-        _fail(raw, out[column] == "", column, raw[column], "is empty")
 
-    year = _as_float(raw["year"])
-    _fail(raw, ~((year % 1 == 0) & year.between(1990, 2100)), "year", raw["year"],
-          "is not a whole year between 1990 and 2100")
-    _fail(raw, ~out["platform"].isin(PLATFORMS), "platform", raw["platform"],
-          f"is not one of {', '.join(PLATFORMS)}")
-    _fail(raw, ~out["grade"].str.fullmatch(_GRADE), "grade", raw["grade"],
-          "is not A, B or C with an optional + or - (grade D sources are not benchmarks)")
+def validate_price_tables(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check a price table (the shipped TSV, or one of the same columns) and type it.
 
-    lower = _as_float(raw["lower"])
-    _fail(raw, ~(np.isfinite(lower) & (lower >= 0)), "lower", raw["lower"],
-          "is not a finite follower count >= 0")
-    upper_text = _as_text(raw["upper"])
-    upper = _as_float(raw["upper"]).mask(upper_text == "", np.inf)
-    _fail(raw, upper.isna(), "upper", raw["upper"], "is not a follower count or empty")
-    inverted = ~(lower < upper)
-    first_lower = lower[inverted].iloc[0] if inverted.any() else np.nan
-    _fail(raw, inverted, "upper", raw["upper"], f"is not above lower {first_lower:g}")
+    Parameters
+    ----------
+    frame : DataFrame
+        Exactly the columns :data:`PRICE_COLUMNS`. ``upper`` empty means an open top tier;
+        ``lower == upper`` marks a quoted point rather than a tier. ``price_high`` is given
+        only for ``statistic == "range"`` (empty there means "price_low and up").
 
-    rate = _as_float(raw["rate"])
-    _fail(raw, ~((rate > 0) & (rate < 1)), "rate", raw["rate"], "is not a fraction in (0, 1)")
-    _fail(raw, ~out["denominator"].isin(DENOMINATORS), "denominator", raw["denominator"],
-          f"is not one of {', '.join(DENOMINATORS)}")
-    _fail(raw, ~out["statistic"].isin(STATISTICS), "statistic", raw["statistic"],
-          f"is not one of {', '.join(STATISTICS)}")
-    _fail(raw, ~out["posts"].isin(POSTS), "posts", raw["posts"],
-          f"is not one of {', '.join(POSTS)}")
-    second_hand = _as_text(raw["second_hand"]).str.lower()
-    _fail(raw, ~second_hand.isin(list(_BOOLEANS)), "second_hand", raw["second_hand"],
-          "is not true or false")
-    _fail(raw, ~out["url"].str.fullmatch(_URL), "url", raw["url"],
-          "is not a single http(s) URL")
+    Returns
+    -------
+    DataFrame
+        A new frame: ``year`` int64, bounds and prices float64 (``upper`` inf when open),
+        ``second_hand`` bool, text columns as str; sorted by ``ref_id``, platform and lower
+        bound.
 
-    typed = out.assign(
-        year=year.fillna(0).astype("int64"),
-        lower=lower,
-        upper=upper,
-        rate=rate,
-        second_hand=second_hand.map(_BOOLEANS).astype(bool),
-    )
-    for column in ("source", "year", "platform"):
-        clash = typed.groupby("ref_id")[column].transform("nunique") > 1
-        _fail(raw, clash, column, raw[column], "differs between rows of the same ref_id")
-    repeated = typed.duplicated(["ref_id", "tier"], keep="first")
-    _fail(raw, repeated, "tier", raw["tier"], "appears twice for the same ref_id")
+    Raises
+    ------
+    ValueError
+        Naming the first bad row, its ``ref_id`` and tier, the column and the value.
 
-    typed = typed.loc[:, list(COLUMNS)].astype({c: str for c in _TEXT})
-    return typed.sort_values(_SORT, kind="stable", ignore_index=True)
+    Examples
+    --------
+    >>> table = price_tables().astype({"year": str})
+    >>> bad = table.assign(price_low=table["price_low"].where(table.index != 0, -5.0))
+    >>> validate_price_tables(bad)
+    Traceback (most recent call last):
+    ...
+    ValueError: price tables row 0 (P1 'nano'): price_low -5.0 is not a positive price
+    """
+    parsed = _validate_table(frame, title="price tables", columns=PRICE_COLUMNS,
+                             rules=_PRICE_RULES)
+    return _typed(parsed, PRICE_COLUMNS, ["ref_id", "platform", "lower"])
+
+
+@cache
+def _shipped(name: str) -> pd.DataFrame:
+    path = resources.files("insights").joinpath(f"data/{name}.tsv")
+    with path.open("rb") as handle:
+        raw = pd.read_csv(handle, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8")
+    if name == "reference_rates":
+        return validate_reference_rates(raw)
+    return validate_price_tables(raw)
+
+
+def _table() -> pd.DataFrame:
+    return _shipped("reference_rates")
+
+
+def price_tables(ref_id: str | None = None) -> pd.DataFrame:
+    """Return the published price tables, one row per source and tier (``docs/sources.md``).
+
+    Examples
+    --------
+    >>> sorted(price_tables()["ref_id"].unique())
+    ['P1', 'P10', 'P3', 'P4', 'P5']
+    >>> price_tables("P4")[["tier", "price_low"]].head(2).to_dict("list")
+    {'tier': ['nano (<10k)', 'micro (10k-50k)'], 'price_low': [1105.0, 1674.0]}
+    """
+    table = _shipped("price_tables")
+    if ref_id is not None:
+        if ref_id not in set(table["ref_id"]):
+            known = sorted(set(table["ref_id"]))
+            raise KeyError(f"unknown price table {ref_id!r}; known: {known}")
+        table = table.loc[table["ref_id"] == ref_id].reset_index(drop=True)
+    return table.copy()
 
 
 def reference_rates(platform: str | None = None) -> pd.DataFrame:
@@ -266,11 +412,40 @@ def reference_rates(platform: str | None = None) -> pd.DataFrame:
     return table.copy()
 
 
-def tier_midpoints(lower, upper) -> pd.Series:
-    """Return the geometric midpoint of each follower tier, closing open ends as in §2.7.
+def close_tiers(lower, upper) -> tuple[np.ndarray, np.ndarray]:
+    """Close open follower tiers: the project's one rule (``docs/sources.md``, "Conventions").
 
-    benchmarks.md §2.7 takes "<1k as 100-1k" and closes "open top tiers at 10x the lower
-    bound". Accordingly a tier starting at 0 starts one decade below its upper bound
+    A tier starting at 0 starts one decade below its upper bound (``upper / 10``: 0-1k becomes
+    100-1k); an open top tier (``upper`` infinite) ends at ``10 * lower``.
+
+    Raises
+    ------
+    ValueError
+        For a tier open at both ends (0 to inf), or one whose bounds are not increasing.
+
+    Examples
+    --------
+    >>> low, high = close_tiers([0, 1_000, 1e6], [1_000, 10_000, np.inf])
+    >>> low.tolist(), high.tolist()
+    ([100.0, 1000.0, 1000000.0], [1000.0, 10000.0, 10000000.0])
+    """
+    low = np.atleast_1d(np.asarray(lower, dtype=float))
+    high = np.atleast_1d(np.asarray(upper, dtype=float))
+    both = (low == 0) & np.isinf(high)
+    if both.any():
+        raise ValueError(f"{int(both.sum())} tier(s) are open at both ends (0 to inf)")
+    closed_low = np.where(low == 0, high / 10, low)
+    closed_high = np.where(np.isinf(high), 10 * low, high)
+    if np.any(~(closed_low < closed_high)):
+        raise ValueError("every tier needs lower < upper")
+    return closed_low, closed_high
+
+
+def tier_midpoints(lower, upper) -> pd.Series:
+    """Return the geometric midpoint of each follower tier, closing open ends by one rule.
+
+    The project's one rule for open tiers (``docs/sources.md``, "Conventions"): a tier
+    starting at 0 starts one decade below its upper bound
     (``upper / 10``, so 0-1k becomes 100-1k and 0-10k becomes 1k-10k), and an open top tier
     (``upper`` infinite) ends at ``10 * lower``. The midpoint is ``sqrt(lower * upper)``.
 
@@ -312,8 +487,7 @@ def tier_midpoints(lower, upper) -> pd.Series:
         if bad.any():
             at = int(np.flatnonzero(bad)[0])
             raise ValueError(f"tier {at} ({low[at]:g} to {high[at]:g}): {problem}")
-    closed_low = np.where(low == 0, high / 10, low)
-    closed_high = np.where(np.isinf(high), 10 * low, high)
+    closed_low, closed_high = close_tiers(low, high)
     return pd.Series(np.sqrt(closed_low * closed_high), index=index, name="midpoint")
 
 
@@ -323,8 +497,8 @@ def implied_elasticity(table: pd.DataFrame) -> pd.DataFrame:
     For each (``ref_id``, ``source``, ``platform``, ``denominator``) group with at least two
     tiers of distinct midpoint (:func:`tier_midpoints`), the ordinary least squares slope of
     ``log(rate)`` on ``log(midpoint)``: ``rate_slope`` is the exponent ``b`` of
-    ``rate ∝ followers^b`` in benchmarks.md §2.7, and ``elasticity = 1 + rate_slope`` is the
-    engagement elasticity, the slope of log engagements on log followers (``DESIGN.md``, "The
+    ``rate ∝ followers^b``, and ``elasticity = 1 + rate_slope`` is the
+    engagement elasticity, the slope of log engagements on log followers (``docs/design.md``, "The
     key quantity"). Engagement rate falls with size iff ``elasticity < 1``. These are
     computations from tier means, not published estimates, and they inherit every caveat of the
     tier table (denominator, statistic, post type, sample).

@@ -29,6 +29,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 __all__ = [
+    "table_kind",
     "CANONICAL_COLUMNS",
     "KEYS",
     "SchemaViolation",
@@ -118,6 +119,21 @@ _REQUIRED = {
     "creators": ["platform", "creator", "followers", "snapshot", "dataset"],
     "campaigns": ["campaign", "creator", "currency"],
 }
+
+
+def table_kind(frame: pd.DataFrame) -> str:
+    """Whether a table holds posts or creators: a ``post_id`` column marks a posts table.
+
+    This is the one test of it in the library; a creators table never carries a post id.
+
+    Examples
+    --------
+    >>> table_kind(pd.DataFrame(columns=["creator", "post_id", "likes"]))
+    'posts'
+    >>> table_kind(pd.DataFrame(columns=["creator", "avg_likes"]))
+    'creators'
+    """
+    return "posts" if "post_id" in frame.columns else "creators"
 
 
 class SchemaViolation(ValueError):

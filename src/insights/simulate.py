@@ -50,7 +50,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from insights import costs
+from insights.formatting import count_label
+from insights.pricing import PriceModel, price, price_model
 from insights.schemas import conform
 
 __all__ = [
@@ -88,13 +89,6 @@ _DISPLAY_UNITS = (1e3, 1e6, 1e9)  # K, M, B
 
 # --------------------------------------------------------------------------------------------
 # the generating parameters
-
-
-def _compact(value: float) -> str:
-    for unit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= unit:
-            return f"{value / unit:g}{suffix}"
-    return f"{value:g}"
 
 
 def _mean_log1p_uniform(high: float) -> float:
@@ -261,7 +255,8 @@ class World:
         noise = "normal" if self.noise_df is None else f"t, df {self.noise_df:g}"
         return (
             f"b={self.b:g}, intercept={self.intercept:.4g}, followers "
-            f"{_compact(self.followers_low)} to {_compact(self.followers_high)} (log-uniform), "
+            f"{count_label(self.followers_low)} to {count_label(self.followers_high)} "
+            "(log-uniform), "
             f"creator sd {self.creator_sd:g}, post sd {self.post_sd:g} ({noise}), "
             f"sound sd {self.sound_sd:g}, comments/like {self.comment_share:g}, "
             f"age <= {self.age_days_max:g} d (elasticity {self.age_elasticity:g}), "
@@ -689,7 +684,7 @@ class CampaignWorld:
     followers_low: float = 1e3
     followers_high: float = 1e7
     reach_rate: float = 0.3
-    pricing: str | costs.PriceModel = "rate-card"
+    pricing: str | PriceModel = "rate-card"
     fee_sd: float = 0.4
     click_rate: float = 0.05
     conversion_rate: float = 0.05
@@ -718,7 +713,7 @@ class CampaignWorld:
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             raise ValueError(f"CampaignWorld: invalid {bad}: {self}")
-        model = costs.price_model(self.pricing)  # unknown names fail here
+        model = price_model(self.pricing)  # unknown names fail here
         if model.currency != self.currency:
             raise ValueError(f"CampaignWorld: pricing model {model.name!r} is in "
                              f"{model.currency}, the world in {self.currency}")
@@ -734,8 +729,8 @@ class CampaignWorld:
         return (
             f"simulated campaigns: b={self.b:g}, {self.engagement_at_10k:g} engagements per "
             f"post at 10k followers (sd {self.engagement_sd:g}), followers "
-            f"{_compact(self.followers_low)} to {_compact(self.followers_high)}, fees "
-            f"{costs.price_model(self.pricing).name} x LN(0, {self.fee_sd:g}), clicks "
+            f"{count_label(self.followers_low)} to {count_label(self.followers_high)}, fees "
+            f"{price_model(self.pricing).name} x LN(0, {self.fee_sd:g}), clicks "
             f"{self.click_rate:g}/engagement, "
             f"conversion {self.conversion_rate:g}/click, order value {self.order_value:g} "
             f"{self.currency}, {self.n_campaigns} campaigns"
@@ -769,7 +764,7 @@ def simulate_campaigns(
                 * np.exp(rng.normal(0.0, world.engagement_sd, n)))
     engagements = rng.poisson(np.minimum(expected, MAX_ENGAGEMENT)).astype(float)
     impressions = np.round(world.reach_rate * followers * np.exp(rng.normal(0.0, 0.3, n)))
-    fee = costs.price(followers, world.pricing).to_numpy() * np.exp(
+    fee = price(followers, world.pricing).to_numpy() * np.exp(
         rng.normal(0.0, world.fee_sd, n)
     )
     clicks = rng.poisson(world.click_rate * engagements).astype(float)

@@ -49,9 +49,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights import schemas
+from insights import metrics, schemas
 from insights.ingest.cleanlog import CleaningLog
-from insights.ingest.parsing import parse_counts
+from insights.ingest.parsing import parse_column
 
 __all__ = [
     "COUNT_FIELDS",
@@ -673,26 +673,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _parse_count_field(frame, name, log, table, source) -> pd.DataFrame:
-    text = _text(frame[name])
-    parsed = parse_counts(text)
-    status = parsed["status"].to_numpy()
-    invalid = status == "invalid"
-    out = frame.assign(**{name: parsed["value"].astype("float64")})
-    if invalid.any():
-        signed = parse_counts(text, allow_negative=True)
-        negative = invalid & (signed["status"].to_numpy() == "ok")
-        unparsed = invalid & ~negative
-        shown = frame.assign(**{name: text})
-        missing = pd.Series(pd.NA, index=frame.index, dtype="string")
-        if negative.any():
-            log.repair(shown, negative, column=name, new_values=missing, table=table,
-                       step=f"negative-{name}",
-                       reason=f"{source!r} is negative: a count cannot be; set to missing")
-        if unparsed.any():
-            log.repair(shown, unparsed, column=name, new_values=missing, table=table,
-                       step=f"parse-{name}",
-                       reason=f"{source!r} is not a number; set to missing")
-    return out
+    return parse_column(frame.assign(**{name: _text(frame[name])}), name, name, log,
+                        table=table, label=source)
 
 
 def _split_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -878,14 +860,12 @@ def clean(
     frame = log.drop(frame, zero, table=table, step="zero-followers",
                      reason="0 followers: engagement per follower is undefined")
 
-    components = tuple(f for f in ("likes", "comments") if f in frame and frame[f].notna().any())
-    if not components:
-        fallback = [f for f in ("engagements", "shares") if f in frame and frame[f].notna().any()]
-        components = tuple(fallback[:1])
-    if not components:
+    try:  # the fields are named as in a posts table until the level table is built
+        components = metrics.default_components(frame, kind="posts")
+    except ValueError:
         listed = ", ".join(f"{f} ({source[f]!r})" for f in ENGAGEMENT_FIELDS if f in source)
         raise InputError(f"no usable engagement values: {listed} hold no valid count in any "
-                         "row with followers")
+                         "row with followers") from None
 
     if level == "posts":
         frame = _posts_table(frame, log, source)
@@ -912,7 +892,7 @@ def _examples(values: pd.Series, limit: int = 3) -> str:
 
 
 def _posts_table(frame: pd.DataFrame, log: CleaningLog, source: dict) -> pd.DataFrame:
-    if "post_id" in frame.columns:
+    if schemas.table_kind(frame) == "posts":
         frame = frame.assign(post_id=_text(frame["post_id"]))
         missing = frame["post_id"].isna()
         frame.loc[missing, "post_id"] = "row " + frame.loc[missing, "source_row"].astype(str)

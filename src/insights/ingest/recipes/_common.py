@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 
 from insights.ingest.cleanlog import CleaningLog
-from insights.ingest.parsing import parse_counts, parse_percent
+from insights.ingest.parsing import parse_column
 
 __all__ = ["read_csv_rows", "parse_column", "drop_duplicates_logged"]
+
+# parse_column is the one logged parser of the ingest wing; it lives in insights.ingest.parsing.
 
 
 def read_csv_rows(path: Path, raw: Path, **kwargs) -> pd.DataFrame:
@@ -40,58 +42,6 @@ def read_csv_rows(path: Path, raw: Path, **kwargs) -> pd.DataFrame:
         source_file=path.relative_to(raw).as_posix(),
         source_row=np.arange(1, len(frame) + 1, dtype="int64"),
     )
-
-
-def parse_column(
-    frame: pd.DataFrame,
-    source: str,
-    target: str,
-    log: CleaningLog,
-    *,
-    table: str,
-    kind: str = "count",
-) -> pd.DataFrame:
-    """Parse display values in ``source`` into a float column ``target``, logging bad values.
-
-    Invalid values (not explicit missing markers) become NaN and are logged as ``repaired``
-    with the original text, so they are never silently lost.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Input (not modified).
-    source, target : str
-        Column to read and column to write (may be the same).
-    log : CleaningLog
-        Where invalid values are recorded.
-    table : str
-        Table name for the log.
-    kind : {"count", "percent"}
-        :func:`~insights.ingest.parsing.parse_counts` or
-        :func:`~insights.ingest.parsing.parse_percent`.
-
-    Returns
-    -------
-    DataFrame
-        A new frame with ``target`` as float64.
-    """
-    parser = {"count": parse_counts, "percent": parse_percent}[kind]
-    parsed = parser(frame[source])
-    invalid = (parsed["status"] == "invalid").to_numpy()
-    out = frame.assign(**{target: parsed["value"].astype("float64")})
-    if invalid.any():
-        original = frame[source].astype("string")
-        log_frame = out.assign(**{target: original})
-        log.repair(
-            log_frame,
-            invalid,
-            column=target,
-            new_values=pd.Series(pd.NA, index=frame.index, dtype="string"),
-            table=table,
-            step=f"parse-{target}",
-            reason=f"{source!r} is not a valid {kind}; set to missing",
-        )
-    return out
 
 
 def drop_duplicates_logged(
