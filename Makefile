@@ -26,7 +26,8 @@ NOTEBOOKS = $(shell find notebooks -name '*.ipynb' -not -path 'notebooks/templat
 .PHONY: help .venv venv data test unit nbtest report notebooks lint clean distclean
 
 help:
-	@echo "make test       bootstrap .venv, build data, run unit/property/doctests and nbval"
+	@echo "make test       bootstrap .venv, build data, run unit/property/doctests/e2e and nbval"
+	@echo "make unit       the fast loop: every test but the e2e ones (no kernels, no commands)"
 	@echo "make report     bootstrap .venv, build data, execute every notebook -> reports/index.html"
 	@echo "                (and an example client report: reports/client-report-example.html)"
 	@echo "make data       build data/processed/ (python -m insights.ingest.pipeline)"
@@ -43,7 +44,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/python -m pip install --no-input -r requirements/lock.txt
 	$(BIN)/python -m pip install --no-input --no-deps -e .
 	@# The venv's own "python3" kernelspec (shipped by ipykernel into .venv/share/jupyter) is
-	@# what `.venv/bin/jupyter lab` uses; nbval and insights.nbtools.notebooks start the venv's Python.
+	@# what `.venv/bin/jupyter lab` uses; nbval and insights.nbtools start the venv's Python.
 	@$(BIN)/python -c "import sys; from pathlib import Path; \
 	from jupyter_client.kernelspec import KernelSpecManager as M; \
 	d = Path(M().get_kernel_spec('python3').resource_dir).resolve(); \
@@ -69,8 +70,9 @@ test: $(STAMP) data
 	fi; \
 	exit $$rc
 
+# The fast inner loop: everything but the tests that start kernels or run commands (marker e2e).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --doctest-modules src/insights
+	$(BIN)/python -m pytest tests --doctest-modules src/insights -m "not e2e"
 
 nbtest: $(STAMP) data
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then echo "nbval: no notebooks yet"; else \

@@ -482,7 +482,7 @@ def test_empty_followers_message_says_empty(tmp_path):
 
 @pytest.mark.parametrize(
     ("kwargs", "phrase"),
-    [({"platform": "myspace"}, "--platform 'myspace'"), ({"level": "videos"}, "--level 'videos'")],
+    [({"platform": "myspace"}, "platform 'myspace'"), ({"level": "videos"}, "level 'videos'")],
 )
 def test_bad_arguments(tmp_path, kwargs, phrase):
     one_line_error(load, write(tmp_path, "list.csv", CREATORS_CSV), phrase=phrase, **kwargs)
@@ -534,7 +534,7 @@ def test_duplicate_creators_dropped_when_level_forced(tmp_path):
     path = write(tmp_path, "list.csv", "Handle,Followers,Likes\na,10,1\na,10,2\nb,5,3\n")
     assert load(path).level == "posts"
     result = load(path, level="creators")
-    assert (result.level, result.level_reason) == ("creators", "set with --level")
+    assert (result.level, result.level_reason) == ("creators", "level given by the caller")
     tm.assert_series_equal(by_creator(result, "avg_likes"), pd.Series([1.0, 3.0], ["a", "b"]))
     expected = expected_events([{"step": "duplicate-creators", "action": "dropped",
                                  "source_row": 2, "creator": "a"}])
@@ -791,7 +791,7 @@ def test_real_global_youtube_has_no_engagement_column():
 
 
 def test_forced_creators_level_keeps_no_post_id(tmp_path):
-    # A post id marks a posts table throughout the library (claims, clientreport), so rows read
+    # A post id marks a posts table throughout the library (schemas.table_kind), so rows read
     # as creators must not carry one, or they would be analysed as posts.
     content = "id,Handle,Followers,Likes\n1,a,1000,5\n2,a,2000,6\n3,b,300,4\n"
     result = load(write(tmp_path, "list.csv", content), level="creators")

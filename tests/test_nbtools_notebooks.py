@@ -17,6 +17,8 @@ import pytest
 from insights.nbtools import notebooks as report
 from insights.nbtools.hygiene import check_notebook
 
+pytestmark = pytest.mark.e2e  # executes notebooks in Jupyter kernels
+
 v4 = nbformat.v4
 
 

@@ -1,8 +1,9 @@
 """Committed notebooks are clean reference runs; the hygiene checker catches each violation.
 
-The first test runs over every notebook in ``notebooks/`` (templates too, without the
-execution-order rule; ``_scratch/`` never). The rest build notebooks in memory, one clean and
-one per broken rule, to show the checker rejects what it should and nothing else.
+The first test runs over every notebook in ``notebooks/`` and over the client-report template
+shipped in the package (templates without the execution-order rule; ``_scratch/`` never). The
+rest build notebooks in memory, one clean and one per broken rule, to show the checker rejects
+what it should and nothing else.
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ from insights.nbtools.hygiene import (
     find_notebooks,
     is_template,
 )
+from insights.reporting.build import template_path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = find_notebooks(ROOT / "notebooks")
+NOTEBOOKS = [*find_notebooks(ROOT / "notebooks"), template_path()]
 
 
 @pytest.mark.parametrize(
-    "path", NOTEBOOKS, ids=[p.relative_to(ROOT).as_posix() for p in NOTEBOOKS]
+    "path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS]
 )
 def test_committed_notebook_is_clean(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     problems = check_notebook(nb, template=is_template(path))
-    assert not problems, f"{path.relative_to(ROOT)}:\n  " + "\n  ".join(problems)
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
 
 
 # ---------------------------------------------------------------- checker unit tests

@@ -225,6 +225,7 @@ def run_cli(args: list[str], data: Path, mirror: Path | None) -> subprocess.Comp
     )
 
 
+@pytest.mark.e2e
 def test_cli_builds_and_prints_summary(tmp_path, mirror):
     data = tmp_path / "data"
     result = run_cli([NAME], data, mirror)
@@ -235,6 +236,7 @@ def test_cli_builds_and_prints_summary(tmp_path, mirror):
     assert sorted(p.name for p in (data / "processed" / NAME).iterdir()) == OUTPUTS
 
 
+@pytest.mark.e2e
 def test_cli_unknown_name_lists_valid_names(tmp_path):
     data = tmp_path / "data"
     result = run_cli(["top-insta", NAME], data, None)

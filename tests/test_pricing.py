@@ -409,7 +409,7 @@ def test_izea_exponent_is_the_benchmarks_fit():
     slope, intercept = np.polyfit(x, y, 1)
     assert model.exponent == pytest.approx(slope, rel=1e-12)
     assert model.fee_at_10k == pytest.approx(math.exp(intercept), rel=1e-12)
-    assert round(model.exponent, 2) == 0.32  # benchmarks.md: price ~ F^0.32
+    assert round(model.exponent, 2) == 0.32  # IZEA 2022 (P4): price ~ F^0.32
     assert (model.source, model.grade, model.n_points) == ("IZEA 2022", "B-", 5)
 
 

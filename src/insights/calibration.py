@@ -118,7 +118,7 @@ def rate_correlation(
     followers) correlation with followers over rows where both are positive. Returns
     ``(r, p_value)``. It is kept to be compared with the elasticity, not to be used: the rate
     shares its denominator with the regressor, so noise in the follower count alone makes
-    the correlation negative (the ratio artefact, benchmarks.md §7.1).
+    the correlation negative (the ratio artefact, ``docs/sources.md``).
 
     Examples
     --------

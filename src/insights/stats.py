@@ -1,6 +1,6 @@
 """Statistics for "how does engagement scale with size": elasticities, medians, bootstraps.
 
-The key quantity (DESIGN, "The key quantity") is the elasticity ``b`` in
+The key quantity (``docs/design.md``, "The key quantity") is the elasticity ``b`` in
 
     log(y) = a + b * log(x) + controls
 

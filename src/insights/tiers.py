@@ -4,7 +4,7 @@ Every tier is a half-open interval ``[lower, upper)`` of follower counts: an acc
 exactly 10,000 followers is *micro* under the industry scheme, not nano. Accounts below the
 first edge get the scheme's ``below`` label; missing or negative follower counts get no tier.
 
-Named schemes (see ``../shared/research/benchmarks.md`` §1 for where each comes from):
+Named schemes (``docs/sources.md``, "Tier schemes", says where each comes from):
 
 ``industry``
     nano 1k–10k, micro 10k–100k, mid 100k–500k, macro 500k–1M, mega ≥1M (Later/Mediakix

@@ -1,6 +1,6 @@
 """Read an analyst's own export, map its columns, clean it and keep the cleaning log.
 
-This is the front half of ``insights report FILE`` (:mod:`insights.cli`): it turns a creator
+This is the front half of ``insights report FILE`` (:mod:`insights.reporting`): it turns a creator
 list or a post export, in whatever shape a client or an influencer platform produced it, into
 a canonical ``posts`` or ``creators`` table (:mod:`insights.schemas`) plus a
 :class:`~insights.ingest.cleanlog.CleaningLog` of every repaired or dropped row.
@@ -795,14 +795,14 @@ def clean(
         follower count, all followers zero, a single creator, or no engagement values.
     """
     if platform is not None and platform not in schemas.PLATFORMS:
-        raise InputError(f"--platform {platform!r}: choose one of {', '.join(schemas.PLATFORMS)}")
+        raise InputError(f"platform {platform!r}: choose one of {', '.join(schemas.PLATFORMS)}")
     _check_needed(colmap)
     if level is None:
         level, reason = detect_level(raw.frame, colmap)
     elif level in ("posts", "creators"):
-        reason = "set with --level"
+        reason = "level given by the caller"
     else:
-        raise InputError(f"--level {level!r}: choose posts or creators")
+        raise InputError(f"level {level!r}: choose posts or creators")
     table = level
     dataset = dataset or raw.path.name
     log = CleaningLog(dataset)

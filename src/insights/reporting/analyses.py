@@ -1,36 +1,18 @@
-"""The analysis behind ``insights report``: what the client-report template notebook calls.
+"""The analyses behind ``insights report``: what the client-report template notebook calls.
 
-The template ``notebooks/templates/client-report.ipynb`` is kept thin: every number it shows
-comes from a function here (tested like the rest of the library), and the notebook only lays
-the results out. :mod:`insights.cli` writes the cleaned file into a work folder with
+The template (package data, ``insights/reporting/templates/client-report.ipynb``) is kept thin:
+every number it shows comes from a function here, tested like the rest of the library, and the
+notebook only lays the results out with :mod:`insights.reporting.document`.
+:func:`insights.reporting.build_report` writes the cleaned file into a work folder with
 :func:`write_inputs`; the notebook reads it back with :func:`read_inputs`.
-
-Safety
-------
-Text from the data (handles, captions, file names) reaches the HTML report only through
-pandas tables, which escape it, or through :func:`paragraph`, which escapes it. Tables
-exported for clients go through :func:`spreadsheet_safe`, which neutralises spreadsheet
-formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return gets a leading apostrophe, so Excel and LibreOffice show it as text.
-
-Examples
---------
->>> spreadsheet_safe(pd.DataFrame({"creator": ["=HYPERLINK(1)", "ann"], "n": [-1, 2]}))
-          creator  n
-0  '=HYPERLINK(1) -1
-1             ann  2
 """
 
 from __future__ import annotations
 
-import html
 import json
-import platform as _platform
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -44,31 +26,22 @@ from insights.verdicts import ClaimResult, combine_pricing_models
 
 __all__ = [
     "C2Section",
-    "FORMULA_PREFIXES",
     "ReportInputs",
     "SUMMARY_COLUMNS",
     "c1_fit",
     "c2_section",
     "c2_table",
-    "bullets",
     "creator_rates",
     "data_quality",
-    "export_tables",
-    "format_number",
-    "package_versions",
-    "paragraph",
     "pricing_choice",
     "reading",
     "read_inputs",
     "selection_limits",
-    "spreadsheet_safe",
     "summary_table",
     "tier_table",
     "write_inputs",
 ]
 
-#: First characters that make a spreadsheet treat a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Columns of :func:`summary_table`.
 SUMMARY_COLUMNS = ["question", "estimate", "ci_low", "ci_high", "n", "verdict", "reading"]
 #: Fewer creators than this in a tier: its median is shown but flagged as thin.
@@ -144,7 +117,9 @@ def read_inputs(folder: str | Path) -> ReportInputs:
     folder = Path(folder)
     missing = [name for name in _FILES.values() if not (folder / name).exists()]
     if missing:
-        raise FileNotFoundError(f"{folder}: missing {missing}; run `insights report FILE`")
+        raise FileNotFoundError(
+            f"{folder}: missing {missing}; write them with write_inputs (build_report does)"
+        )
     return ReportInputs(
         table=pd.read_parquet(folder / _FILES["table"]),
         steps=pd.read_parquet(folder / _FILES["steps"]),
@@ -250,7 +225,7 @@ def tiers_claim(
 
 
 def pricing_choice(name: str) -> list[str]:
-    """The pricing models a ``--pricing`` value stands for (``all`` = every named model).
+    """The pricing models a ``pricing`` choice stands for (``all`` = every named model).
 
     Examples
     --------
@@ -365,20 +340,6 @@ def _campaign_rows(inputs: ReportInputs) -> pd.DataFrame:
 # words
 
 
-def format_number(value: float) -> str:
-    """How the report prints a float: thousands separators for big values, 4 digits else.
-
-    Examples
-    --------
-    >>> [format_number(v) for v in (10000.0, 0.012345, 2.5, float("inf"))]
-    ['10,000', '0.01235', '2.5', 'inf']
-    """
-    short = f"{value:.4g}"
-    if not np.isfinite(value) or abs(float(short)) < 1000:  # 999.96 is "1,000", not "1000"
-        return short
-    return f"{value:,.0f}"
-
-
 def _fmt(value: float, digits: int = 3) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.{digits}g}"
 
@@ -461,32 +422,6 @@ def summary_table(results: Mapping[str, ClaimResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def paragraph(text: str, *, tag: str = "p") -> str:
-    """Wrap text in an HTML element, escaping it (data text never becomes markup).
-
-    Examples
-    --------
-    >>> paragraph("<b>@ann</b> & co")
-    '<p>&lt;b&gt;@ann&lt;/b&gt; &amp; co</p>'
-    """
-    if tag not in ("p", "h1", "h2", "h3", "li", "strong"):
-        raise ValueError(f"tag {tag!r} not allowed")
-    return f"<{tag}>{html.escape(str(text))}</{tag}>"
-
-
-def bullets(items: Sequence[str]) -> str:
-    """An HTML list of the items, each escaped; an empty string for no items.
-
-    Examples
-    --------
-    >>> bullets(["b < 1", "n = 3"])
-    '<ul><li>b &lt; 1</li><li>n = 3</li></ul>'
-    """
-    if not items:
-        return ""
-    return "<ul>" + "".join(paragraph(item, tag="li") for item in items) + "</ul>"
-
-
 def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
     """What was read, mapped, repaired and dropped, as tables for the report.
 
@@ -542,72 +477,3 @@ def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -
     return notes
 
 
-def package_versions() -> pd.DataFrame:
-    """Versions of Python and of the packages the report was computed with."""
-    names = ["insights", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
-             "nbconvert", "openpyxl", "charset-normalizer"]
-    rows = [{"package": "python", "version": sys.version.split()[0]},
-            {"package": "platform", "version": _platform.platform(terse=True)}]
-    for name in names:
-        try:
-            rows.append({"package": name, "version": metadata.version(name)})
-        except metadata.PackageNotFoundError:
-            rows.append({"package": name, "version": "not installed"})
-    return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# exports
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which no text cell can run as a spreadsheet formula.
-
-    Text cells (in object, string or category columns, and the column names) that start with
-    one of :data:`FORMULA_PREFIXES` get a leading apostrophe. Numbers are left alone (a
-    negative number is a number, not a formula).
-    """
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.astype("object")
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            out[column] = values.map(_safe_cell, na_action="ignore")
-    out.columns = [_safe_cell(str(c)) for c in out.columns]
-    return out
-
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def export_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` and all of them as sheets of ``tables.xlsx``.
-
-    Every table passes through :func:`spreadsheet_safe` first. Sheet names are cut to Excel's
-    31 characters, with ``~2``, ``~3`` ... where two names would collide. Returns the written
-    paths.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    safe = {name: spreadsheet_safe(frame) for name, frame in tables.items()}
-    for name, frame in safe.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        written.append(path)
-    workbook = folder / "tables.xlsx"
-    sheets: set[str] = set()
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        for name, frame in safe.items():
-            sheet, k = name[:31], 1
-            while sheet.casefold() in sheets:  # Excel's 31-character limit; never overwrite
-                k += 1
-                sheet = f"{name[:31 - len(str(k)) - 1]}~{k}"
-            sheets.add(sheet.casefold())
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-    written.append(workbook)
-    return written

@@ -1,4 +1,4 @@
-"""insights.clientreport: the analyses behind the client-report template notebook.
+"""insights.reporting.analyses and .document: what the client-report template notebook calls.
 
 Inputs are built the way ``insights report`` builds them: a CSV in ``tmp_path`` read with
 :func:`insights.ingest.intake.load`, written with ``write_inputs``, read back with ``read_inputs``.
@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insights import claims
-from insights import clientreport as cr
 from insights.ingest import intake
 from insights.pricing import PriceModel, pricing_models
+from insights.reporting import analyses, document
 from insights.tiers import assign_tiers, custom_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
 
@@ -31,11 +31,11 @@ TRUE_P = 0.6  # fee exponent of the synthetic creators
 COLUMNS_C2 = ["pricing", "estimate", "ci_low", "ci_high", "n", "verdict", "method"]
 
 
-def make_inputs(folder, name: str, text: str, **extra) -> cr.ReportInputs:
+def make_inputs(folder, name: str, text: str, **extra) -> analyses.ReportInputs:
     """Write ``text`` as ``name`` in ``folder``, load it and round-trip the work folder."""
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    return cr.read_inputs(cr.write_inputs(intake.load(path), folder / f"work-{name}",
+    return analyses.read_inputs(analyses.write_inputs(intake.load(path), folder / f"work-{name}",
                                           extra=extra))
 
 
@@ -80,8 +80,9 @@ def test_write_read_inputs_round_trip(tmp_path):
     path = tmp_path / "dirty.csv"
     path.write_text(DIRTY_CSV, encoding="utf-8")
     loaded = intake.load(path)
-    folder = cr.write_inputs(loaded, tmp_path / "work", extra={"seed": 3, "scheme": "industry"})
-    result = cr.read_inputs(folder)
+    folder = analyses.write_inputs(loaded, tmp_path / "work",
+                                   extra={"seed": 3, "scheme": "industry"})
+    result = analyses.read_inputs(folder)
 
     assert folder == tmp_path / "work"
     tm.assert_frame_equal(result.table, loaded.table)
@@ -99,19 +100,19 @@ def test_write_read_inputs_round_trip(tmp_path):
 
 def test_report_inputs_label_defaults_when_meta_has_no_file():
     empty = pd.DataFrame()
-    assert cr.ReportInputs(empty, empty, empty, {}).label == "the file"
+    assert analyses.ReportInputs(empty, empty, empty, {}).label == "the file"
 
 
 def test_read_inputs_names_missing_files(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text(CREATORS_CSV, encoding="utf-8")
-    folder = cr.write_inputs(intake.load(path), tmp_path / "work")
+    folder = analyses.write_inputs(intake.load(path), tmp_path / "work")
     (folder / "steps.parquet").unlink()
     (folder / "intake.json").unlink()
     with pytest.raises(FileNotFoundError, match=r"missing \['steps.parquet', 'intake.json'\]"):
-        cr.read_inputs(folder)
+        analyses.read_inputs(folder)
     with pytest.raises(FileNotFoundError, match="table.parquet.*events.parquet"):
-        cr.read_inputs(tmp_path / "nowhere")
+        analyses.read_inputs(tmp_path / "nowhere")
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ def test_read_inputs_names_missing_files(tmp_path):
 
 def test_creator_rates_creators_table(tmp_path):
     inputs = make_inputs(tmp_path, "c.csv", CREATORS_CSV)
-    result = cr.creator_rates(inputs.table, inputs.components)
+    result = analyses.creator_rates(inputs.table, inputs.components)
     expected = pd.DataFrame({
         "creator": ["@a", "@b", "@d"],
         "followers": [10_000.0, 2_000_000.0, 50_000.0],
@@ -133,7 +134,7 @@ def test_creator_rates_creators_table(tmp_path):
 def test_creator_rates_posts_table_mean_per_post_and_median_followers(tmp_path):
     inputs = make_inputs(tmp_path, "posts.csv", POSTS_CSV)
     assert inputs.level == "posts"
-    result = cr.creator_rates(inputs.table, inputs.components)
+    result = analyses.creator_rates(inputs.table, inputs.components)
     # a: (11 + 22 + 33) / 3 = 22 per post over median(1000, 1200, 1100) = 1100 followers
     expected = pd.DataFrame({
         "creator": ["a", "b", "c"],
@@ -145,7 +146,7 @@ def test_creator_rates_posts_table_mean_per_post_and_median_followers(tmp_path):
 
 
 def test_c1_fit_recovers_known_elasticity(synthetic):
-    result = cr.c1_fit(synthetic["models"])
+    result = analyses.c1_fit(synthetic["models"])
     assert abs(result.result.estimate - TRUE_B) < 0.03
     assert result.result.ci_low < TRUE_B < result.result.ci_high
     assert (result.result.claim, result.result.verdict, result.result.n) == ("C1", "supported",
@@ -158,7 +159,7 @@ def test_c1_fit_recovers_known_elasticity(synthetic):
 def test_c1_fit_two_creators_is_inconclusive_without_fit(tmp_path):
     inputs = make_inputs(tmp_path, "two.csv", "Handle,Followers,Likes (Avg.)\na,1000,50\n"
                          "b,200000,900\n")
-    result = cr.c1_fit(inputs)
+    result = analyses.c1_fit(inputs)
     assert np.isnan(result.result.estimate)
     assert result.result.verdict == "inconclusive"
     assert result.fit is None
@@ -175,7 +176,7 @@ def rates_frame(counts: dict[float, int]) -> pd.DataFrame:
 def test_tier_table_notes_by_tier_size():
     # <1k: 0, nano: 4, micro: 5, mid: 9, macro: 10, mega: 0
     rates = rates_frame({2e3: 4, 2e4: 5, 2e5: 9, 6e5: 10})
-    result = cr.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    result = analyses.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
     assert result["tier"].tolist() == ["<1k", "nano", "micro", "mid", "macro", "mega"]
     expected = pd.Series(["no creators", "too few for an interval", "thin", "thin", "",
                           "no creators"], name="note")
@@ -191,20 +192,20 @@ def test_tier_table_notes_by_tier_size():
 
 def test_tier_table_three_creators_gives_too_few_note():
     rates = rates_frame({2e4: 3})
-    result = cr.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    result = analyses.tier_table(rates, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
     assert result.loc[result["tier"] == "micro", "note"].tolist() == ["too few for an interval"]
 
 
 def test_tiers_claim_empty_comparison_group_is_inconclusive(tmp_path):
     rows = "".join(f"m{i},{20_000 + 1000 * i},{400 + i}\n" for i in range(8))
     inputs = make_inputs(tmp_path, "micro.csv", "Handle,Followers,Likes (Avg.)\n" + rows)
-    result = cr.tiers_claim(inputs, scheme="industry", rng=np.random.default_rng(0),
+    result = analyses.tiers_claim(inputs, scheme="industry", rng=np.random.default_rng(0),
                             n_resamples=N_RESAMPLES)
     assert np.isnan(result.estimate)
     assert (result.claim, result.verdict, result.dataset) == ("C1", "inconclusive", "micro.csv")
     assert "could not estimate: both groups need units: group a has 8, group b has 0" in (
         result.notes)
-    assert cr.reading(result, "C1-tiers") == (
+    assert analyses.reading(result, "C1-tiers") == (
         "Not computed: the file has 8 usable creators in the micro tier and 0 in the tiers it "
         "is compared with; both groups are needed.")
 
@@ -214,7 +215,7 @@ def test_tiers_claim_empty_comparison_group_is_inconclusive(tmp_path):
     (custom_scheme("top", [0, 1e4], ["small", "micro"]), "'micro' is the top tier"),
 ])
 def test_tiers_claim_scheme_error_becomes_not_computed(synthetic, scheme, message):
-    result = cr.tiers_claim(synthetic["models"], scheme=scheme, rng=np.random.default_rng(0),
+    result = analyses.tiers_claim(synthetic["models"], scheme=scheme, rng=np.random.default_rng(0),
                             n_resamples=N_RESAMPLES)
     assert np.isnan(result.estimate)
     assert (result.verdict, result.n, result.method) == ("inconclusive", 0, "tier ratio")
@@ -226,21 +227,21 @@ def test_tiers_claim_scheme_error_becomes_not_computed(synthetic, scheme, messag
 def test_reading_of_not_computed_fallback_says_it_once():
     result = ClaimResult("C1", "f.csv", np.nan, np.nan, np.nan, 0, "inconclusive", "tier ratio",
                          ("not computed: tier scheme 'two' has no 'micro' tier",))
-    text = cr.reading(result, "C1-tiers")
+    text = analyses.reading(result, "C1-tiers")
     assert text.startswith("Not computed: ")
     assert text.lower().count("not computed") == 1
 
 
 def test_pricing_choice():
-    assert cr.pricing_choice("all") == list(pricing_models())
-    assert cr.pricing_choice("klear-2019") == ["klear-2019"]
+    assert analyses.pricing_choice("all") == list(pricing_models())
+    assert analyses.pricing_choice("klear-2019") == ["klear-2019"]
     with pytest.raises(KeyError, match="unknown pricing model 'cheap'"):
-        cr.pricing_choice("cheap")
+        analyses.pricing_choice("cheap")
 
 
 def test_c2_section_returns_mode(synthetic):
     inputs = synthetic["returns"]
-    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    section = analyses.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
     expected = claims.micro_cost_per_engagement(
         inputs.table, pricing=claims.OBSERVED, rng=np.random.default_rng(0),
         components=inputs.components, n_resamples=N_RESAMPLES, dataset="returns.csv",
@@ -270,7 +271,7 @@ def test_c2_section_returns_mode(synthetic):
 
 
 def test_c2_section_fees_mode(synthetic):
-    section = cr.c2_section(synthetic["fees"], rng=np.random.default_rng(0),
+    section = analyses.c2_section(synthetic["fees"], rng=np.random.default_rng(0),
                             n_resamples=N_RESAMPLES)
     assert section.mode == "fees"
     assert section.returns["measure"].unique().tolist() == ["cpe"]
@@ -281,7 +282,7 @@ def test_c2_section_fees_mode(synthetic):
     assert (section.fees.currency, section.fees.n_points) == ("USD", 300)
     # fees grow slower (0.6) than engagement (0.8): micro is dearer per engagement
     assert (section.result.claim, section.result.verdict) == ("C2", "contradicted")
-    result = cr.c2_table(section)
+    result = analyses.c2_table(section)
     expected = pd.DataFrame([{"pricing": "the file's fees", "estimate": section.result.estimate,
                               "ci_low": section.result.ci_low, "ci_high": section.result.ci_high,
                               "n": section.result.n, "verdict": section.result.verdict,
@@ -292,26 +293,26 @@ def test_c2_section_fees_mode(synthetic):
 def test_c2_section_fees_too_few_for_the_fee_fit(tmp_path):
     inputs = make_inputs(tmp_path, "f3.csv", "Handle,Followers,Likes (Avg.),Fee\na,1000,50,5\n"
                          "b,20000,900,80\nc,2000000,5000,3000\n")
-    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    section = analyses.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
     assert (section.mode, section.fees) == ("fees", None)
     assert len(section.notes) == 1
     assert section.notes[0].startswith("fee exponent not estimated: 3 usable rows")
 
 
 def test_c2_section_models_mode(synthetic):
-    section = cr.c2_section(synthetic["models"], rng=np.random.default_rng(0),
+    section = analyses.c2_section(synthetic["models"], rng=np.random.default_rng(0),
                             n_resamples=N_RESAMPLES)
     assert section.mode == "models"
-    assert list(section.by_model) == cr.pricing_choice("all")
+    assert list(section.by_model) == analyses.pricing_choice("all")
     assert (section.returns, section.fees) == (None, None)
     combined = combine_pricing_models(section.by_model)
     assert section.result.verdict == combined.verdict
     assert (section.result.ci_low, section.result.ci_high) == (combined.ci_low,
                                                                combined.ci_high)
     assert section.notes[0].startswith("the file has no fees")
-    result = cr.c2_table(section)
+    result = analyses.c2_table(section)
     assert result.columns.tolist() == COLUMNS_C2
-    assert result["pricing"].tolist() == cr.pricing_choice("all")
+    assert result["pricing"].tolist() == analyses.pricing_choice("all")
     assert result["verdict"].tolist() == [r.verdict for r in section.by_model.values()]
     tm.assert_series_equal(
         result["estimate"],
@@ -319,13 +320,13 @@ def test_c2_section_models_mode(synthetic):
 
 
 def test_c2_section_one_pricing_model(synthetic):
-    section = cr.c2_section(synthetic["models"], pricing="rate-card",
+    section = analyses.c2_section(synthetic["models"], pricing="rate-card",
                             rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
     assert list(section.by_model) == ["rate-card"]
     assert section.result == section.by_model["rate-card"]
-    assert cr.c2_table(section)["pricing"].tolist() == ["rate-card"]
+    assert analyses.c2_table(section)["pricing"].tolist() == ["rate-card"]
     with pytest.raises(KeyError, match="cheap"):
-        cr.c2_section(synthetic["models"], pricing="cheap", rng=np.random.default_rng(0))
+        analyses.c2_section(synthetic["models"], pricing="cheap", rng=np.random.default_rng(0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,11 +370,11 @@ def claim(estimate, low, high, verdict, claim_id="C1", notes=()):
      "creators ranges over 0.6 to 1.6 across the models (below 1 = micro cheaper)."),
 ])
 def test_reading_sentences(result, question, expected):
-    assert cr.reading(result, question) == expected
+    assert analyses.reading(result, question) == expected
 
 
 def test_reading_c1_inconclusive_lead():
-    result = cr.reading(claim(0.95, 0.85, 1.05, "inconclusive"))
+    result = analyses.reading(claim(0.95, 0.85, 1.05, "inconclusive"))
     assert result.startswith("Inconclusive: the interval includes a flat rate (b = 1). Doubling "
                              "followers multiplies engagement per post by 1.93 (1.8 to 2.07)")
 
@@ -382,23 +383,23 @@ def test_reading_c1_inconclusive_lead():
 def test_reading_not_computed(question):
     result = claim(np.nan, np.nan, np.nan, "inconclusive",
                    notes=("engagement = avg_likes", "could not estimate: too few rows"))
-    assert cr.reading(result, question) == "Not computed: could not estimate: too few rows"
+    assert analyses.reading(result, question) == "Not computed: could not estimate: too few rows"
     bare = claim(np.nan, np.nan, np.nan, "inconclusive")
-    assert cr.reading(bare, question) == "Not computed: too little usable data"
+    assert analyses.reading(bare, question) == "Not computed: too little usable data"
 
 
 def test_reading_turns_group_sizes_into_a_sentence():
     result = claim(np.nan, np.nan, np.nan, "inconclusive", "C2",
                    notes=("could not estimate: both groups need units: group a has 0, group b "
                           "has 200",))
-    assert cr.reading(result, "C2") == (
+    assert analyses.reading(result, "C2") == (
         "Not computed: the file has 0 usable creators in the micro tier and 200 in the tiers it "
         "is compared with; both groups are needed.")
 
 
 def test_reading_unknown_question():
     with pytest.raises(ValueError, match="question must be one of"):
-        cr.reading(claim(0.8, 0.7, 0.9, "supported"), "C9")
+        analyses.reading(claim(0.8, 0.7, 0.9, "supported"), "C9")
 
 
 def test_summary_table():
@@ -406,7 +407,7 @@ def test_summary_table():
                "C1-tiers": claim(np.nan, np.nan, np.nan, "inconclusive",
                                  notes=("could not estimate: group a has 3, group b has 0",)),
                "C2": claim(np.nan, 0.6, 1.6, "depends", "C2")}
-    result = cr.summary_table(results)
+    result = analyses.summary_table(results)
     expected = pd.DataFrame({
         "question": [
             "Does engagement rate fall as follower count grows? (elasticity b; claim: b < 1)",
@@ -415,31 +416,31 @@ def test_summary_table():
         "estimate": [0.8, np.nan, np.nan], "ci_low": [0.7, np.nan, 0.6],
         "ci_high": [0.9, np.nan, 1.6], "n": [100, 100, 100],
         "verdict": ["supported", "inconclusive", "depends"],
-        "reading": [cr.reading(r, k) for k, r in results.items()],
+        "reading": [analyses.reading(r, k) for k, r in results.items()],
     })
-    assert result.columns.tolist() == cr.SUMMARY_COLUMNS
+    assert result.columns.tolist() == analyses.SUMMARY_COLUMNS
     tm.assert_frame_equal(result, expected)
     assert "3 usable creators in the micro tier" in result.loc[1, "reading"]
 
 
 def test_summary_table_empty_has_columns():
-    result = cr.summary_table({})
-    assert result.columns.tolist() == cr.SUMMARY_COLUMNS
+    result = analyses.summary_table({})
+    assert result.columns.tolist() == analyses.SUMMARY_COLUMNS
     assert len(result) == 0
 
 
 def test_paragraph_escapes():
-    assert cr.paragraph("<b>@ann</b> & \"co\" 'x'") == (
+    assert document.paragraph("<b>@ann</b> & \"co\" 'x'") == (
         "<p>&lt;b&gt;@ann&lt;/b&gt; &amp; &quot;co&quot; &#x27;x&#x27;</p>")
-    assert cr.paragraph(42, tag="li") == "<li>42</li>"
+    assert document.paragraph(42, tag="li") == "<li>42</li>"
     with pytest.raises(ValueError, match="tag 'script' not allowed"):
-        cr.paragraph("x", tag="script")
+        document.paragraph("x", tag="script")
 
 
 @settings(deadline=None, max_examples=200)
 @given(text=st.text(), tag=st.sampled_from(["p", "h1", "h2", "h3", "li", "strong"]))
 def test_paragraph_never_lets_markup_through(text, tag):
-    result = cr.paragraph(text, tag=tag)
+    result = document.paragraph(text, tag=tag)
     assert result.startswith(f"<{tag}>") and result.endswith(f"</{tag}>")
     inner = result[len(tag) + 2:-(len(tag) + 3)]
     assert "<" not in inner and ">" not in inner
@@ -453,17 +454,17 @@ def test_paragraph_never_lets_markup_through(text, tag):
     (float("-inf"), "-inf"),
 ])
 def test_format_number(value, expected):
-    assert cr.format_number(value) == expected
+    assert document.format_number(value) == expected
 
 
 @pytest.mark.parametrize("value, expected", [(999.96, "1,000"), (-999.99, "-1,000")])
 def test_format_number_rounding_up_to_a_thousand(value, expected):
-    assert cr.format_number(value) == expected
+    assert document.format_number(value) == expected
 
 
 def test_data_quality(tmp_path):
     inputs = make_inputs(tmp_path, "dirty.csv", DIRTY_CSV)
-    result = cr.data_quality(inputs)
+    result = analyses.data_quality(inputs)
     overview = result["overview"]
     expected = pd.DataFrame({
         "step": ["read", "no-creator", "negative-comments", "no-followers", "zero-followers",
@@ -485,13 +486,13 @@ def test_data_quality(tmp_path):
         "field": ["creator", "followers", "likes", "comments"],
         "column": ["Handle", "Followers", "Likes (Avg.)", "Comments (Avg.)"],
     }
-    rates = cr.creator_rates(inputs.table, inputs.components)
+    rates = analyses.creator_rates(inputs.table, inputs.components)
     assert rates["creator"].tolist() == ["@a", "@b", "@d"]
     assert np.isnan(rates.loc[1, "engagement_rate"])  # its comment count is missing now
 
 
 def test_data_quality_clean_file_has_no_reasons(tmp_path):
-    result = cr.data_quality(make_inputs(tmp_path, "c.csv", CREATORS_CSV))
+    result = analyses.data_quality(make_inputs(tmp_path, "c.csv", CREATORS_CSV))
     assert result["reasons"].columns.tolist() == ["action", "reason", "rows"]
     assert len(result["reasons"]) == 0
     assert result["overview"][["dropped", "repaired"]].to_numpy().sum() == 0
@@ -502,8 +503,8 @@ CAVEAT = "How the file was assembled decides what it can show."
 
 def test_selection_limits_posts_table(tmp_path):
     inputs = make_inputs(tmp_path, "posts.csv", POSTS_CSV)
-    rates = cr.creator_rates(inputs.table, inputs.components)
-    result = cr.selection_limits(inputs.table, rates, scheme="industry")
+    rates = analyses.creator_rates(inputs.table, inputs.components)
+    result = analyses.selection_limits(inputs.table, rates, scheme="industry")
     assert result[:4] == [
         "Follower counts run from 1,100 to 2,000,000 (3 creators); nothing is said about "
         "accounts outside that range.",
@@ -518,7 +519,7 @@ def test_selection_limits_posts_table(tmp_path):
 
 def test_selection_limits_full_tiers_only_range_and_caveat():
     rates = rates_frame({500.0: 10, 2e4: 12, 2e5: 10})
-    result = cr.selection_limits(pd.DataFrame(), rates, scheme="micro-1k-50k")
+    result = analyses.selection_limits(pd.DataFrame(), rates, scheme="micro-1k-50k")
     assert len(result) == 2
     assert result[0] == ("Follower counts run from 500 to 200,000 (32 creators); nothing is "
                          "said about accounts outside that range.")
@@ -526,7 +527,7 @@ def test_selection_limits_full_tiers_only_range_and_caveat():
 
 
 def test_package_versions():
-    result = cr.package_versions()
+    result = document.package_versions()
     assert result.columns.tolist() == ["package", "version"]
     versions = dict(zip(result["package"], result["version"], strict=True))
     assert versions["python"] == platform.python_version()
@@ -553,7 +554,7 @@ def unsafe_frame() -> pd.DataFrame:
 def test_spreadsheet_safe():
     frame = unsafe_frame()
     before = frame.copy(deep=True)
-    result = cr.spreadsheet_safe(frame)
+    result = document.spreadsheet_safe(frame)
     expected = pd.DataFrame({
         "s": pd.array(["'=1+1", "ok", None], dtype="string"),
         "o": ["'+x", np.nan, "'-3"],
@@ -573,13 +574,13 @@ def test_spreadsheet_safe():
 
 def test_spreadsheet_safe_leaves_numbers_in_object_columns():
     frame = pd.DataFrame({"mixed": pd.Series([-5, "-5", 2.5, "@x"], dtype=object)})
-    result = cr.spreadsheet_safe(frame)
+    result = document.spreadsheet_safe(frame)
     assert result["mixed"].tolist() == [-5, "'-5", 2.5, "'@x"]
 
 
 FORMULA_TEXT = st.one_of(
     st.text(),
-    st.tuples(st.sampled_from(cr.FORMULA_PREFIXES), st.text()).map("".join),
+    st.tuples(st.sampled_from(document.FORMULA_PREFIXES), st.text()).map("".join),
 )
 
 
@@ -588,8 +589,8 @@ FORMULA_TEXT = st.one_of(
        dtype=st.sampled_from([object, "string", "category"]))
 def test_spreadsheet_safe_property(cells, dtype):
     frame = pd.DataFrame({"text": pd.Series(cells, dtype=dtype)})
-    result = cr.spreadsheet_safe(frame)["text"].tolist()
-    assert not any(cell.startswith(cr.FORMULA_PREFIXES) for cell in result)
+    result = document.spreadsheet_safe(frame)["text"].tolist()
+    assert not any(cell.startswith(document.FORMULA_PREFIXES) for cell in result)
     restored = [new[1:] if new != old else new for new, old in zip(result, cells, strict=True)]
     assert restored == cells
     assert all(new == "'" + old for new, old in zip(result, cells, strict=True) if new != old)
@@ -600,7 +601,7 @@ def test_export_tables(tmp_path):
     tables = {"summary": pd.DataFrame({"creator": ["=HYPERLINK(\"x\")", "ann"], "n": [-1, 2]}),
               long_name: pd.DataFrame({"=col": ["@SUM(A1)", "+1"], "v": [1.5, -2.0]})}
     folder = tmp_path / "export"
-    written = cr.export_tables(tables, folder)
+    written = document.export_tables(tables, folder)
     assert written == [folder / "summary.csv", folder / f"{long_name}.csv",
                        folder / "tables.xlsx"]
 
@@ -630,7 +631,7 @@ def test_export_tables_long_names_sharing_a_prefix(tmp_path):
     tables = {stem + "_one": pd.DataFrame({"v": [1, 2]}),
               stem + "_two": pd.DataFrame({"w": ["a"]})}
     try:
-        cr.export_tables(tables, tmp_path)
+        document.export_tables(tables, tmp_path)
     except ValueError:
         return  # refusing is also correct
     sheets = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
@@ -641,10 +642,10 @@ def test_export_tables_long_names_sharing_a_prefix(tmp_path):
 
 def test_export_tables_of_real_report_tables(tmp_path, synthetic):
     inputs = synthetic["returns"]
-    section = cr.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
-    tables = {"c2": cr.c2_table(section), "returns_by_tier": section.returns,
+    section = analyses.c2_section(inputs, rng=np.random.default_rng(0), n_resamples=N_RESAMPLES)
+    tables = {"c2": analyses.c2_table(section), "returns_by_tier": section.returns,
               "cleaning_steps": inputs.steps, "cleaning_log": inputs.events}
-    written = cr.export_tables(tables, tmp_path)
+    written = document.export_tables(tables, tmp_path)
     assert [p.name for p in written] == ["c2.csv", "returns_by_tier.csv", "cleaning_steps.csv",
                                          "cleaning_log.csv", "tables.xlsx"]
     back = pd.read_csv(tmp_path / "returns_by_tier.csv")

@@ -1,39 +1,22 @@
-"""The ``insights`` command: ``insights report FILE`` turns an export into an HTML report.
+"""The ``insights`` command line: argument parsing over :func:`insights.reporting.build_report`.
 
-Steps (each announced on stderr, unless ``--quiet``):
-
-1. read, map and clean the file (:mod:`insights.ingest.intake`); problems with the file stop here
-   with a one-line message and exit status 2;
-2. write the cleaned table, the cleaning log and the options to ``<out>_files/inputs/``
-   (:func:`insights.clientreport.write_inputs`);
-3. run the template notebook ``notebooks/templates/client-report.ipynb`` on them with
-   `papermill <https://papermill.readthedocs.io>`_, the well-kept notebook executor that
-   injects parameters and shows a progress bar per cell; the executed notebook (with its
-   code) is kept as ``<out>_files/report.ipynb`` for audit;
-4. render it to ``<out>`` with nbconvert, code cells left out, figures embedded; the client
-   tables (spreadsheet-safe CSV and Excel) go to ``<out>_files/tables/``.
-
-The input file is only ever read. Errors are one line on stderr, never a traceback
-(``--debug`` shows it).
+``insights report FILE`` turns an export into an HTML report. This module only parses the
+options, prints progress on stderr (unless ``--quiet``) and turns errors into one line and an
+exit status: 0 report written; 2 a problem with the file or an option; 1 the analysis failed
+(the partial notebook is kept); 130 interrupted. ``--debug`` shows the traceback of an
+unexpected error.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as _dt
-import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from insights import paths, pricing
+from insights.reporting.build import DEFAULT_SEED, ReportError, build_report
 
-__all__ = ["TEMPLATE", "build_parser", "main", "report"]
-
-#: The template notebook, relative to the project root.
-TEMPLATE = Path("notebooks") / "templates" / "client-report.ipynb"
+__all__ = ["build_parser", "main", "report"]
 
 _DESCRIPTION = """\
 insights: test influencer-marketing claims on real data.
@@ -91,7 +74,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``insights`` command."""
-    from insights import schemas, tiers
+    from insights import pricing, schemas, tiers
     from insights.ingest import intake
 
     parser = _Parser(
@@ -140,12 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="text encoding of PATH (default: detected). Example: --encoding cp1252")
     rep.add_argument("--sheet", metavar="NAME",
                      help="Excel sheet to read (default: the first). Example: --sheet Creators")
-    rep.add_argument("--seed", type=int, default=20261122,
+    rep.add_argument("--seed", type=int, default=DEFAULT_SEED,
                      help="seed of the bootstrap, for identical reruns (default: %(default)s)")
     rep.add_argument("--resamples", type=int, default=1000, metavar="N",
                      help="bootstrap resamples per interval (default: %(default)s)")
     rep.add_argument("--template", type=Path, metavar="NOTEBOOK",
-                     help=f"template notebook (default: {TEMPLATE} of the insights checkout)")
+                     help="another template notebook (default: the one shipped with insights)")
     rep.add_argument("--quiet", action="store_true", help="no progress messages")
     rep.add_argument("--debug", action="store_true",
                      help="show the Python traceback of an unexpected error")
@@ -161,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         report(args)
-    except _Failure as exc:
+    except ReportError as exc:
         print(f"insights: error: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
@@ -177,111 +160,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-class _Failure(Exception):
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _say(args, message: str) -> None:
-    if not args.quiet:
-        print(message, file=sys.stderr, flush=True)
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def report(args: argparse.Namespace) -> Path:
     """Run ``insights report`` with parsed arguments; returns the HTML path."""
-    source = Path(args.path)
-    out = args.out or Path.cwd() / f"{source.stem}-report.html"
-    if source.exists() and out.resolve() == source.resolve():  # before the suffix is fixed
-        raise _Failure(f"--out {out} is the input file itself; the input is never written", 2)
-    out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
-    files = out.with_name(out.stem + "_files")
-    template = args.template or paths.project_root() / TEMPLATE
-    if args.resamples < 100:
-        raise _Failure(f"--resamples {args.resamples}: use at least 100", 2)
-    if source.exists() and source.resolve().is_relative_to(files.resolve()):
-        raise _Failure(f"the input lies inside {files}, which the report writes; move it", 2)
-    if not template.is_file():
-        raise _Failure(f"template notebook not found: {template} (run insights from its "
-                       "source checkout, or pass --template)", 2)
-
-    start = time.perf_counter()
-    inputs = files / "inputs"
-    tables = files / "tables"
-    _prepare(args, source, inputs, start)  # the cleaned table is on disk and freed here
-
-    _say(args, "[3/4] running the analysis notebook (papermill)")
-    notebook = files / "report.ipynb"
-    executed = _execute(template, notebook, args, parameters={
-        "WORKDIR": str(inputs.resolve()), "EXPORT_DIR": str(tables.resolve()),
-        "SCHEME": args.scheme, "PRICING": args.pricing, "SEED": args.seed,
-        "N_RESAMPLES": args.resamples,
-    })
-
-    _say(args, f"[4/4] rendering {out.name}")
-    from insights.nbtools.notebooks import render_html
-
-    render_html(executed, out, title=f"Engagement report: {source.name}", hide_code=True)
-    _say(args, f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB) and {files.name}/ in "
-               f"{time.perf_counter() - start:.1f} s")
-    return out
-
-
-def _prepare(args, source: Path, inputs: Path, start: float) -> None:
-    """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
-    from insights import clientreport
     from insights.ingest import intake
 
-    _say(args, f"[1/4] reading {source.name}")
     try:
         mapping = intake.parse_map_options(args.map)
-        raw = intake.read_table(source, encoding=args.encoding, sheet=args.sheet)
-        _say(args, f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
-                   f"({raw.format}{', ' + raw.encoding if raw.encoding else ''})")
-        colmap = intake.map_columns(raw.frame.columns, mapping)
-        cleaned = intake.clean(raw, colmap, level=args.level, platform=args.platform)
     except intake.InputError as exc:
-        raise _Failure(str(exc), 2) from None
-    for row in colmap.table().itertuples():
-        _say(args, f"      {row.field:<12} <- {row.column!r} ({row.how})")
-    steps = cleaned.log.steps()
-    _say(args, f"      {cleaned.level}: {cleaned.level_reason}; {len(cleaned.table):,} rows "
-               f"kept, {steps['dropped'].sum():,} dropped, {steps['repaired'].sum():,} values "
-               f"repaired ({time.perf_counter() - start:.1f} s)")
-    _say(args, f"[2/4] writing the cleaned inputs to {inputs}")
-    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    clientreport.write_inputs(cleaned, inputs, extra={
-        "generated": generated, "scheme": args.scheme, "pricing": args.pricing,
-        "seed": args.seed, "resamples": args.resamples,
-    })
-
-
-def _execute(template: Path, notebook: Path, args, *, parameters: dict):
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from insights.nbtools.notebooks import current_env_kernel_manager_class
-
-    notebook.parent.mkdir(parents=True, exist_ok=True)
-    env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            papermill.execute_notebook(
-                str(template), str(notebook), parameters=parameters,
-                progress_bar=not args.quiet, kernel_name="python3",
-                kernel_manager_class=current_env_kernel_manager_class(),
-                cwd=str(notebook.parent), log_output=False, request_save_on_cell_execute=False,
-            )
-    except PapermillExecutionError as exc:
-        raise _Failure(
-            f"the analysis failed in cell {exc.exec_count}: {exc.ename}: "
-            f"{' '.join(str(exc.evalue).split())} (the partial notebook is {notebook})", 1
-        ) from None
-    finally:
-        if env_backend is not None:
-            os.environ["MPLBACKEND"] = env_backend
-    return nbformat.read(notebook, as_version=4)
+        raise ReportError(str(exc), 2) from None
+    return build_report(
+        args.path, out=args.out, platform=args.platform, mapping=mapping, scheme=args.scheme,
+        pricing=args.pricing, level=args.level, encoding=args.encoding, sheet=args.sheet,
+        seed=args.seed, resamples=args.resamples, template=args.template,
+        progress=(lambda message: None) if args.quiet else _say, progress_bar=not args.quiet,
+    )
 
 
 if __name__ == "__main__":

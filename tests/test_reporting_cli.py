@@ -1,8 +1,8 @@
-"""End-to-end tests of the ``insights`` console command (:mod:`insights.cli`).
+"""End-to-end tests of the ``insights`` console command (:mod:`insights.reporting.cli`).
 
 A full ``insights report`` run starts a Jupyter kernel (about 10 s), so each full run happens
 once per module in a fixture, through the installed console script, and serves several tests.
-Error paths stop before the notebook; they run in-process through :func:`insights.cli.main`.
+Error paths stop before the notebook; they run in-process (:func:`insights.reporting.cli.main`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insights import claims, cli, paths
-from insights.clientreport import FORMULA_PREFIXES, format_number
+from insights import claims, paths
 from insights.ingest import intake
 from insights.pricing import pricing_models
+from insights.reporting import cli
+from insights.reporting.document import FORMULA_PREFIXES, format_number
+
+pytestmark = pytest.mark.e2e  # runs the insights command: full runs start a kernel
 
 INSIGHTS = Path(sys.executable).parent / "insights"
 FAST = ["--resamples", "200", "--quiet"]
@@ -32,7 +35,7 @@ SECTIONS = ["Summary of findings", "Data quality", "C1: engagement against follo
             "Engagement rate by tier", "C2: cost per engagement and returns",
             "Methods and caveats"]
 #: Strings of the template's code cells that must never reach the client's HTML.
-CODE_STRINGS = ["cr.read_inputs", "import numpy", "plotting.use_style", "cr.c1_fit(",
+CODE_STRINGS = ["analyses.read_inputs", "import numpy", "plotting.use_style", "analyses.c1_fit(",
                 "display(summary)", "plt.subplots", "EXPORT_DIR"]
 OPTIONS = ["--out", "--platform", "--map", "--scheme", "--pricing", "--level", "--encoding",
            "--sheet", "--seed", "--resamples", "--quiet"]
