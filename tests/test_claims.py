@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from insights import stats
+from insights import claims, stats
 from insights.claims import (
     authenticity_vs_followers,
     comments_per_like_vs_followers,
@@ -661,3 +661,25 @@ def test_unknown_hazard_is_refused():
     creators = make_creators(np.random.default_rng(41), n=50, b=0.7)
     with pytest.raises(ValueError, match="unknown design hazards"):
         engagement_vs_followers(creators, hazards=["cherry_picked"])
+
+
+# ---------------------------------------------------------------------------------------------
+# c1_fit: the result with its model data and fit
+# ---------------------------------------------------------------------------------------------
+
+
+def test_c1_fit_carries_the_fit_the_result_comes_from():
+    posts = make_posts(np.random.default_rng(5), n_creators=60, posts_per_creator=5, b=0.8)
+    out = claims.c1_fit(posts)
+    assert out.result == engagement_vs_followers(posts)
+    expected = stats.fit_elasticity(out.data.frame, y=out.data.y, controls=out.data.controls,
+                                    fe=out.data.fe, cluster=out.data.cluster)
+    assert (out.fit.estimate, out.fit.ci_low, out.fit.ci_high) == (
+        expected.estimate, expected.ci_low, expected.ci_high)
+    assert out.result.estimate == out.fit.estimate
+
+
+def test_c1_fit_without_an_estimate_has_no_fit():
+    creators = pd.DataFrame({"followers": [100.0, 200.0], "avg_likes": [1.0, 2.0]})
+    out = claims.c1_fit(creators)
+    assert out.fit is None and out.result.verdict == "inconclusive"

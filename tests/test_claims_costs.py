@@ -237,8 +237,9 @@ def test_group_ratio_bad_values_name_the_group_and_rows(args, match):
      ((NUM_A, DEN_A, [], []), "group a has 5, group b has 0")],
 )
 def test_group_ratio_empty_group_is_insufficient_data(args, match):
-    with pytest.raises(InsufficientDataError, match=match):
+    with pytest.raises(InsufficientDataError, match=match) as info:
         group_ratio(*args, rng=np.random.default_rng(0))
+    assert sorted(info.value.counts) == [0, 5]
 
 
 def test_group_ratio_bad_stat_and_missing_rng():
@@ -597,6 +598,7 @@ def test_c2_empty_micro_group_is_inconclusive():
     assert result.n == 5
     assert result.notes[-1] == ("could not estimate: both groups need units: group a has 0, "
                                 "group b has 5")
+    assert result.group_sizes == (0, 5)
 
 
 def test_c2_unusable_creators_are_counted():

@@ -6,6 +6,7 @@ Inputs are built the way ``insights report`` builds them: a CSV in ``tmp_path`` 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import platform
 import re
@@ -389,12 +390,16 @@ def test_reading_not_computed(question):
 
 
 def test_reading_turns_group_sizes_into_a_sentence():
-    result = claim(np.nan, np.nan, np.nan, "inconclusive", "C2",
-                   notes=("could not estimate: both groups need units: group a has 0, group b "
-                          "has 200",))
+    result = dataclasses.replace(
+        claim(np.nan, np.nan, np.nan, "inconclusive", "C2", notes=("any wording",)),
+        group_sizes=(0, 200))
     assert analyses.reading(result, "C2") == (
         "Not computed: the file has 0 usable creators in the micro tier and 200 in the tiers it "
         "is compared with; both groups are needed.")
+    # the sentence comes from the structured field, not from the wording of a note
+    worded = claim(np.nan, np.nan, np.nan, "inconclusive", "C2",
+                   notes=("could not estimate: group a has 0, group b has 200",))
+    assert "usable creators in the micro tier" not in analyses.reading(worded, "C2")
 
 
 def test_reading_unknown_question():
@@ -404,8 +409,10 @@ def test_reading_unknown_question():
 
 def test_summary_table():
     results = {"C1": claim(0.8, 0.7, 0.9, "supported"),
-               "C1-tiers": claim(np.nan, np.nan, np.nan, "inconclusive",
-                                 notes=("could not estimate: group a has 3, group b has 0",)),
+               "C1-tiers": dataclasses.replace(
+                   claim(np.nan, np.nan, np.nan, "inconclusive",
+                         notes=("could not estimate: group a has 3, group b has 0",)),
+                   group_sizes=(3, 0)),
                "C2": claim(np.nan, 0.6, 1.6, "depends", "C2")}
     result = analyses.summary_table(results)
     expected = pd.DataFrame({

@@ -27,6 +27,8 @@ __all__ = [
     "ModelData",
     "engagement_model_data",
     "engagement_vs_followers",
+    "C1Fit",
+    "c1_fit",
     "comments_per_like_vs_followers",
     "authenticity_vs_followers",
     "OBSERVED",
@@ -352,6 +354,54 @@ def engagement_vs_followers(
     >>> result.claim, round(result.estimate, 2), result.verdict
     ('C1', 0.85, 'supported')
     """
+    return c1_fit(
+        frame, rng=rng, components=components, control_age=control_age, fe=fe,
+        aggregate=aggregate, method=method, ci=ci, n_resamples=n_resamples, level=level,
+        dataset=dataset, hazards=hazards,
+    ).result
+
+
+@dataclass(frozen=True)
+class C1Fit:
+    """The C1 result with what it was computed from: the model data and the fit.
+
+    ``fit`` is the analytic fit behind the estimate (None when nothing could be estimated);
+    :func:`insights.stats.fit_line` turns it into the line a figure draws. Notebooks and the
+    client report draw from this one object, so the line is the fit the verdict comes from.
+    """
+
+    result: ClaimResult
+    data: ModelData
+    fit: stats.Elasticity | None
+
+
+def c1_fit(
+    frame: pd.DataFrame,
+    *,
+    rng: np.random.Generator | None = None,
+    components: Sequence[str] | None = None,
+    control_age: bool = True,
+    fe: str | None = None,
+    aggregate: str | None = None,
+    method: str = "ols",
+    ci: str = "robust",
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> C1Fit:
+    """C1 with its model data and fit (:class:`C1Fit`); same arguments as
+    :func:`engagement_vs_followers`, whose result is ``c1_fit(...).result``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> f = 10 ** rng.uniform(3, 7, 300)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.1 * f**0.9})
+    >>> out = c1_fit(creators, dataset="toy")
+    >>> round(out.fit.estimate, 3) == round(out.result.estimate, 3), out.data.y
+    (True, 'engagement')
+    """
     data = engagement_model_data(
         frame, components=components, control_age=control_age, fe=fe, aggregate=aggregate
     )
@@ -362,10 +412,11 @@ def engagement_vs_followers(
     )
     if fit is not None and fit.n_clusters is not None:
         notes.append(f"{fit.n_clusters} creators")
-    return _claim_result(
+    result = _claim_result(
         "C1", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
         line=1.0, claim_side="below", n_usable=int((data.frame[data.y] > 0).sum()),
     )
+    return C1Fit(result, data, fit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -717,14 +768,16 @@ def _tier_ratio(
     except stats.InsufficientDataError as error:
         return ClaimResult(claim, dataset_name, np.nan, np.nan, np.nan,
                            int(in_a.sum() + in_b.sum()), "inconclusive", method,
-                           tuple([*notes, f"could not estimate: {error}"]))
+                           tuple([*notes, f"could not estimate: {error}"]),
+                           group_sizes=error.counts)
     if not np.isfinite(result.ci_low):
         notes.append("no interval: a group has fewer than 5 creators")
     notes.append(f"{stat} {what}: micro {result.stat_a:.4g}, {group_b} {result.stat_b:.4g}")
     verdict = verdict_for_interval(result.ci_low, result.ci_high, line=1.0,
                                    claim_side=claim_side)
     return ClaimResult(claim, dataset_name, result.estimate, result.ci_low, result.ci_high,
-                       result.n_a + result.n_b, verdict, method, tuple(notes))
+                       result.n_a + result.n_b, verdict, method, tuple(notes),
+                       group_sizes=(result.n_a, result.n_b))
 
 
 def _span(lower: float, upper: float) -> str:

@@ -1,10 +1,10 @@
 """Simulated creators and posts with a known engagement elasticity, to validate the claim tests.
 
 The claim tests (:mod:`insights.claims`) estimate the elasticity ``b``, the key quantity of
-``docs/design.md``. On real data the true ``b`` is unknown, so the tests' coverage, false-verdict rates
-and sensitivity to selection can only be checked on data whose ``b`` is known. This module
-draws such data, vectorised (no per-row Python loops) and reproducibly (every random draw goes
-through an explicit ``rng: numpy.random.Generator``).
+``docs/design.md``. On real data the true ``b`` is unknown, so the tests' coverage,
+false-verdict rates and sensitivity to selection can only be checked on data whose ``b`` is
+known. This module draws such data, vectorised (no per-row Python loops) and reproducibly
+(every random draw goes through an explicit ``rng: numpy.random.Generator``).
 
 The model
 ---------
@@ -662,7 +662,7 @@ def follower_floor(frame: pd.DataFrame, floor: float, *, by: str = "followers") 
 
 @dataclass(frozen=True)
 class CampaignWorld:
-    """Generating parameters of a simulated campaigns table (the campaigns table of ``docs/design.md``).
+    """Generating parameters of a simulated campaigns table (``docs/design.md``, campaigns).
 
     Creator ``i`` has ``F_i`` followers, log-uniform on ``[followers_low, followers_high]``.
     Per paid post:

@@ -66,7 +66,14 @@ MAX_FIXED_EFFECT_LEVELS = 500
 
 
 class InsufficientDataError(ValueError):
-    """Too few usable rows (or no spread in x) to estimate what was asked."""
+    """Too few usable rows (or no spread in x) to estimate what was asked.
+
+    ``counts`` holds the usable units per group when the estimate compares groups (else None).
+    """
+
+    def __init__(self, message: str, *, counts: tuple[int, ...] | None = None) -> None:
+        super().__init__(message)
+        self.counts = counts
 
 
 @dataclass(frozen=True)
@@ -1053,7 +1060,8 @@ def group_ratio(
     nb, db = _group_arrays(num_b, den_b, "b")
     if len(na) == 0 or len(nb) == 0:
         raise InsufficientDataError(
-            f"both groups need units: group a has {len(na)}, group b has {len(nb)}"
+            f"both groups need units: group a has {len(na)}, group b has {len(nb)}",
+            counts=(len(na), len(nb)),
         )
     stat_a, stat_b = _group_stat(na, da, stat), _group_stat(nb, db, stat)
     with np.errstate(divide="ignore", invalid="ignore"):  # b = 0: inf, or NaN for 0 / 0

@@ -71,6 +71,9 @@ class ClaimResult:
         Estimator, errors, controls.
     notes : tuple of str
         Caveats: engagement definition, rows dropped, follower range, selection warnings.
+    group_sizes : tuple of int, optional
+        For a comparison of two groups (micro against bigger tiers): the usable units in the
+        claimed group and in the comparison group. None for other estimates.
     """
 
     claim: str
@@ -82,6 +85,7 @@ class ClaimResult:
     verdict: str
     method: str
     notes: tuple[str, ...] = ()
+    group_sizes: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:

@@ -161,31 +161,14 @@ def creator_rates(table: pd.DataFrame, components: Sequence[str]) -> pd.DataFram
     })
 
 
-@dataclass(frozen=True)
-class C1Fit:
-    """The C1 result with what is needed to draw it."""
-
-    result: ClaimResult
-    data: claims.ModelData
-    fit: stats.Elasticity | None
-
-
-def c1_fit(inputs: ReportInputs, *, level: float = 0.95) -> C1Fit:
-    """C1 on the file: :func:`insights.claims.engagement_vs_followers`, plus the fitted line.
+def c1_fit(inputs: ReportInputs, *, level: float = 0.95) -> claims.C1Fit:
+    """C1 on the file (:func:`insights.claims.c1_fit`): the result, its model data and fit.
 
     No design hazards are assumed (the file is not a registered data set); the selection
     caveat is stated by :func:`selection_limits` instead.
     """
-    table = inputs.table
-    result = claims.engagement_vs_followers(
-        table, components=inputs.components, dataset=inputs.label, hazards=(), level=level
-    )
-    data = claims.engagement_model_data(table, components=inputs.components)
-    fit = None
-    if np.isfinite(result.estimate):
-        fit = stats.fit_elasticity(data.frame, y=data.y, controls=data.controls, fe=data.fe,
-                                   cluster=data.cluster, level=level)
-    return C1Fit(result, data, fit)
+    return claims.c1_fit(inputs.table, components=inputs.components, dataset=inputs.label,
+                         hazards=(), level=level)
 
 
 def tier_table(
@@ -398,11 +381,10 @@ def reading(result: ClaimResult, question: str = "C1") -> str:
 
 
 def _why(result: ClaimResult) -> str:
-    for note in result.notes:
-        groups = re.search(r"group a has (\d+), group b has (\d+)", note)
-        if groups:
-            return (f"the file has {groups[1]} usable creators in the micro tier and "
-                    f"{groups[2]} in the tiers it is compared with; both groups are needed.")
+    if result.group_sizes is not None and min(result.group_sizes) == 0:
+        micro, bigger = result.group_sizes
+        return (f"the file has {micro} usable creators in the micro tier and {bigger} in the "
+                "tiers it is compared with; both groups are needed.")
     reasons = [n for n in result.notes if "not computed" in n or "cannot" in n
                or "too few" in n or "fewer" in n or "empty" in n or "no " in n[:3]]
     reason = (reasons or list(result.notes[-1:]) or ["too little usable data"])[0]
