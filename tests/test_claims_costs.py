@@ -23,12 +23,16 @@ from insights.claims import (
     comparison_groups,
     cost_per_engagement_elasticity,
     creator_costs,
+    group_versus_one,
     micro_cost_per_engagement,
+    micro_definition_dependence,
     micro_engagement_rate,
+    tier_tests,
 )
 from insights.pricing import PriceModel, price, price_model
 from insights.stats import GroupRatio, InsufficientDataError, group_ratio
 from insights.tiers import custom_scheme
+from insights.verdicts import ClaimResult
 
 B = 0.8  # engagement elasticity of the constructed creators
 
@@ -760,3 +764,111 @@ def test_cpe_elasticity_too_few_creators_is_inconclusive():
     assert result.verdict == "inconclusive"
     assert math.isnan(result.estimate)
     assert any(n.startswith("could not estimate: ") for n in result.notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# C4 group_versus_one
+# ---------------------------------------------------------------------------------------------
+
+
+def test_c4_known_pooled_ratio_against_mega():
+    # linear prices: fee = 0.01 * followers, engagement = 0.05 * followers**B
+    creators = exact_creators()
+    result = group_versus_one(creators, pricing=linear_price(1.0), rng=np.random.default_rng(0),
+                              n_resamples=200, dataset="toy")
+    micro = np.array(MICRO_F)
+    mega = np.array([f for f in BIG_F if f >= 1e6])
+    expected = (micro.sum() / (0.05 * micro**B).sum()) / (mega.sum() / (0.05 * mega**B).sum())
+    assert result.claim == "C4"
+    assert result.estimate == pytest.approx(expected, rel=1e-12)
+    # three mega creators are too few for an interval
+    assert (result.verdict, result.group_sizes) == ("inconclusive", (5, 3))
+
+
+def test_c4_linear_prices_favour_the_micro_group():
+    creators = make_creators(np.random.default_rng(6), n=600, b=B)
+    result = group_versus_one(creators, pricing=linear_price(1.0), rng=np.random.default_rng(0),
+                              n_resamples=300)
+    assert result.verdict == "supported"  # p = 1 > b: micro cheaper per engagement
+    assert result.ci_high < 1
+
+
+def test_c4_budget_leaves_out_creators_it_cannot_afford():
+    creators = exact_creators()
+    model = linear_price(1.0)  # fee = 100 * followers / 10,000
+    budget = 500_000.0  # affords up to 5e7 followers: every creator
+    everyone = group_versus_one(creators, pricing=model, budget=budget,
+                                rng=np.random.default_rng(0), n_resamples=200)
+    small = group_versus_one(creators, pricing=model, budget=30_000.0,  # up to 3M followers
+                             rng=np.random.default_rng(0), n_resamples=200)
+    assert everyone.notes[-1] == "budget 500,000: 0 rows priced above it are left out"
+    assert small.notes[-1] == "budget 30,000: 2 rows priced above it are left out"
+    assert small.group_sizes == (5, 1)  # only the 2M mega creator is affordable
+
+
+def test_c4_several_pricing_models_combine_as_c4():
+    creators = make_creators(np.random.default_rng(3), n=400, b=B)
+    result = group_versus_one(creators, pricing=[linear_price(1.0), linear_price(0.3, "flat")],
+                              rng=np.random.default_rng(0), n_resamples=200)
+    assert (result.claim, result.verdict) == ("C4", "depends")
+
+
+@pytest.mark.parametrize("budget", [0.0, -5.0, np.nan, np.inf])
+def test_c4_bad_budget(budget):
+    with pytest.raises(ValueError, match="budget must be a positive amount"):
+        group_versus_one(exact_creators(), pricing="rate-card", budget=budget,
+                         rng=np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------------------------------------
+# C3 micro_definition_dependence
+# ---------------------------------------------------------------------------------------------
+
+
+def _result(verdict, estimate=1.0, claim="C2"):
+    return ClaimResult(claim, "toy", estimate, estimate - 0.1, estimate + 0.1, 40, verdict, "x")
+
+
+def test_c3_no_flip_is_contradicted():
+    by_scheme = {"a": {"t1": _result("supported", 0.5), "t2": _result("inconclusive")},
+                 "b": {"t1": _result("supported", 0.25), "t2": _result("inconclusive")}}
+    result = micro_definition_dependence(by_scheme)
+    assert (result.claim, result.estimate, result.verdict) == ("C3", 0.0, "contradicted")
+    assert np.isnan(result.ci_low) and np.isnan(result.ci_high)
+    assert result.notes[0] == ("t1: same verdict (a: supported, b: supported); estimate 0.25 "
+                               "to 0.5")
+
+
+def test_c3_one_flip_is_supported_and_named():
+    by_scheme = {"a": {"t1": _result("supported"), "t2": _result("inconclusive")},
+                 "b": {"t1": _result("supported"), "t2": _result("contradicted")},
+                 "c": {"t1": _result("supported"), "t2": _result("inconclusive")}}
+    result = micro_definition_dependence(by_scheme, dataset="label")
+    assert (result.estimate, result.verdict, result.dataset) == (1.0, "supported", "label")
+    assert result.notes[1].startswith("t2: flips (a: inconclusive, b: contradicted, c: ")
+
+
+def test_c3_needs_two_schemes_and_the_same_tests():
+    one = micro_definition_dependence({"a": {"t1": _result("supported")}})
+    assert one.verdict == "inconclusive"
+    with pytest.raises(ValueError, match="every scheme must hold the same tests"):
+        micro_definition_dependence({"a": {"t1": _result("supported")},
+                                     "b": {"t2": _result("supported")}})
+
+
+@given(st.lists(st.sampled_from(["supported", "contradicted", "inconclusive"]), min_size=2,
+                max_size=6))
+def test_c3_verdict_is_invariant_to_scheme_order(verdict_list):
+    by_scheme = {f"s{i}": {"t": _result(v)} for i, v in enumerate(verdict_list)}
+    forward = micro_definition_dependence(by_scheme)
+    backward = micro_definition_dependence(dict(reversed(list(by_scheme.items()))))
+    assert forward.verdict == backward.verdict
+    assert (forward.verdict == "supported") == (len(set(verdict_list)) > 1)
+
+
+def test_tier_tests_runs_c1_and_c2_per_model():
+    creators = make_creators(np.random.default_rng(4), n=300, b=B)
+    tests = tier_tests(creators, scheme="industry", pricing=["rate-card", "izea-2022"],
+                       rng=np.random.default_rng(0), n_resamples=100)
+    assert list(tests) == ["C1: ER ratio", "C2: CPE ratio, rate-card", "C2: CPE ratio, izea-2022"]
+    assert [r.claim for r in tests.values()] == ["C1", "C2", "C2"]

@@ -7,7 +7,8 @@ the estimate covers, the sampling design's hazards from :mod:`insights.ingest.re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,9 @@ __all__ = [
     "micro_cost_per_engagement",
     "micro_engagement_rate",
     "cost_per_engagement_elasticity",
+    "tier_tests",
+    "micro_definition_dependence",
+    "group_versus_one",
 ]
 
 def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
@@ -790,12 +794,12 @@ def _is_many(pricing) -> bool:
     return not isinstance(pricing, str | PriceModel)
 
 
-def _over_models(pricing, run) -> ClaimResult:
+def _over_models(pricing, run, *, claim: str = "C2") -> ClaimResult:
     """Run a C2 test once per pricing model and combine the results."""
     models = list(pricing)
     if not models:
         raise ValueError("pricing is empty: pass at least one pricing model")
-    return combine_pricing_models({_pricing_label(m): run(m) for m in models})
+    return combine_pricing_models({_pricing_label(m): run(m) for m in models}, claim=claim)
 
 
 def _cost_notes(frame, pricing, components, hazards) -> list[str]:
@@ -979,3 +983,167 @@ def cost_per_engagement_elasticity(
         "C2", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
         line=0.0, claim_side="above", n_usable=int((table["cpe"] > 0).sum()),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# C3: does a verdict depend on the definition of "micro"?
+
+
+def tier_tests(
+    frame: pd.DataFrame,
+    *,
+    scheme: str | TierScheme,
+    pricing: Sequence[str] = (),
+    rng: np.random.Generator,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> dict[str, ClaimResult]:
+    """The tier forms of C1 and C2 under one tier scheme, keyed by test.
+
+    ``"C1: ER ratio"`` is :func:`micro_engagement_rate`; ``"C2: CPE ratio, <model>"`` is
+    :func:`micro_cost_per_engagement` under each pricing model of ``pricing``. These are the
+    tests whose verdicts :func:`micro_definition_dependence` compares across schemes.
+    """
+    tests = {"C1: ER ratio": micro_engagement_rate(
+        frame, scheme=scheme, rng=rng, n_resamples=n_resamples, level=level, dataset=dataset,
+        hazards=hazards)}
+    for name in pricing:
+        tests[f"C2: CPE ratio, {name}"] = micro_cost_per_engagement(
+            frame, pricing=name, scheme=scheme, rng=rng, n_resamples=n_resamples, level=level,
+            dataset=dataset, hazards=hazards)
+    return tests
+
+
+def micro_definition_dependence(
+    by_scheme: Mapping[str, Mapping[str, ClaimResult]],
+    *,
+    dataset: str | None = None,
+) -> ClaimResult:
+    """C3: does any verdict change when only the definition of "micro" changes?
+
+    Parameters
+    ----------
+    by_scheme : mapping of scheme name to {test: ClaimResult}
+        The same tests (e.g. :func:`tier_tests`) run under each definition of micro. Every
+        scheme must hold the same tests.
+    dataset : str, optional
+        Label of the result (default: the tests' data set).
+
+    Returns
+    -------
+    ClaimResult
+        ``estimate`` is the number of tests whose verdict differs between definitions. It is a
+        count of verdicts, each of which carries its own interval, so there is no sampling
+        interval here (``ci_low``/``ci_high`` are NaN).
+
+        * ``supported`` iff at least one test's verdict changes with the definition;
+        * ``contradicted`` iff every test keeps one verdict under every definition;
+        * ``inconclusive`` if fewer than two schemes are given.
+
+        The notes give each test's verdicts by scheme and the range of its estimate.
+
+    Examples
+    --------
+    >>> from insights.verdicts import ClaimResult as R
+    >>> a = {"C1": R("C1", "toy", 1.1, 0.9, 1.3, 50, "inconclusive", "ratio")}
+    >>> b = {"C1": R("C1", "toy", 1.6, 1.2, 2.0, 50, "supported", "ratio")}
+    >>> result = micro_definition_dependence({"1k-50k": a, "10k-500k": b})
+    >>> result.claim, result.estimate, result.verdict
+    ('C3', 1.0, 'supported')
+    """
+    schemes = list(by_scheme)
+    tests = list(next(iter(by_scheme.values()), {}))
+    for name, results in by_scheme.items():
+        if list(results) != tests:
+            raise ValueError(f"scheme {name!r} holds tests {list(results)}; every scheme must "
+                             f"hold the same tests {tests}")
+    first = by_scheme[schemes[0]][tests[0]] if schemes and tests else None
+    label = dataset or (first.dataset if first is not None else "unnamed")
+    n = max((r.n for results in by_scheme.values() for r in results.values()), default=0)
+    method = (f"verdicts of {len(tests)} tier tests under {len(schemes)} definitions of micro "
+              f"({', '.join(schemes)}); a test flips if its verdict differs between them")
+    if len(schemes) < 2 or not tests:
+        return ClaimResult("C3", label, np.nan, np.nan, np.nan, n, "inconclusive", method,
+                           ("needs the same tests under at least two definitions of micro",))
+    notes = []
+    flips = 0
+    for test in tests:
+        seen = [by_scheme[s][test] for s in schemes]
+        changed = len({r.verdict for r in seen}) > 1
+        flips += changed
+        estimates = [r.estimate for r in seen if np.isfinite(r.estimate)]
+        spread = (f"; estimate {min(estimates):.3g} to {max(estimates):.3g}" if estimates
+                  else "")
+        by = ", ".join(f"{s}: {r.verdict}" for s, r in zip(schemes, seen, strict=True))
+        notes.append(f"{test}: {'flips' if changed else 'same verdict'} ({by}){spread}")
+    verdict = "supported" if flips else "contradicted"
+    return ClaimResult("C3", label, float(flips), np.nan, np.nan, n, verdict, method,
+                       tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# C4: for one budget, a group of micro-creators against one big creator
+
+
+def group_versus_one(
+    frame: pd.DataFrame,
+    *,
+    pricing,
+    budget: float | None = None,
+    scheme: str | TierScheme = "industry",
+    versus: Sequence[str] = ("mega",),
+    rng: np.random.Generator,
+    components: Sequence[str] | None = None,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> ClaimResult:
+    """C4: for one budget, does a group of micro-creators buy engagement more cheaply?
+
+    The estimate is the pooled cost per engagement of the micro tier divided by that of the
+    ``versus`` tiers (default mega): total fees / total expected engagements per post of each
+    group, the CPE of spending a budget across the whole group
+    (:func:`micro_cost_per_engagement` with ``stat="pooled"``). With ``budget``, only creators
+    whose one post costs at most the budget under the pricing model count (a budget cannot buy
+    a post it cannot afford). The interval is a stratified bootstrap over creators.
+
+    * ``supported`` iff the interval lies **below 1** (the micro group buys engagement more
+      cheaply);
+    * ``contradicted`` iff it lies **above 1**;
+    * ``inconclusive`` otherwise;
+    * with several pricing models: their common verdict, or ``depends``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> f = 10 ** rng.uniform(3, 7.5, 800)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f ** 0.9
+    ...                          * np.exp(rng.normal(0, 0.3, 800))})
+    >>> result = group_versus_one(creators, pricing="rate-card", budget=100_000, rng=rng,
+    ...                           n_resamples=300, dataset="toy")
+    >>> result.claim, result.verdict
+    ('C4', 'supported')
+    """
+    if _is_many(pricing):
+        return _over_models(pricing, lambda m: group_versus_one(
+            frame, pricing=m, budget=budget, scheme=scheme, versus=versus, rng=rng,
+            components=components, n_resamples=n_resamples, level=level, dataset=dataset,
+            hazards=hazards), claim="C4")
+    work = frame
+    if budget is not None:
+        if not (np.isfinite(budget) and budget > 0):
+            raise ValueError(f"budget must be a positive amount, got {budget!r}")
+        affordable = (price(frame["followers"], pricing) <= budget).to_numpy()
+        work = frame.loc[affordable]
+    result = micro_cost_per_engagement(
+        work, pricing=pricing, scheme=scheme, rng=rng, versus=tuple(versus), stat="pooled",
+        components=components, n_resamples=n_resamples, level=level, dataset=dataset,
+        hazards=hazards)
+    extra = ()
+    if budget is not None:
+        left_out = int((~affordable).sum())
+        extra = (f"budget {budget:,.0f}: {left_out} rows priced above it are left out",)
+    return dataclasses.replace(result, claim="C4", notes=(*result.notes, *extra))
