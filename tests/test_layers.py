@@ -20,11 +20,12 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: From the top. Members of one layer are independent of each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reporting",),
+    ("nbtools",),
     ("claims",),
     ("portfolio", "simulate"),
     ("costs",),
     ("pricing",),
-    ("stats", "plotting", "audit", "calibration", "ingest", "nbtools"),
+    ("stats", "plotting", "audit", "calibration", "ingest"),
     ("metrics",),
     ("schemas", "references", "verdicts", "tiers", "formatting"),
     ("paths",),

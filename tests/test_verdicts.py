@@ -202,3 +202,13 @@ def test_combine_pricing_models_non_finite_intervals_stay_nan():
 def test_combine_pricing_models_refuses_nothing():
     with pytest.raises(ValueError, match="results is empty"):
         combine_pricing_models({})
+
+
+def test_results_table_of_a_mapping_labels_the_rows():
+    results = {"posts": result_of(), "creators": result_of(verdict="inconclusive")}
+    table = results_table(results, label="level")
+    assert table.columns[0] == "level"
+    assert table["level"].tolist() == ["posts", "creators"]
+    assert table["verdict"].tolist() == ["supported", "inconclusive"]
+    pd.testing.assert_frame_equal(table.drop(columns="level"),
+                                  results_table(list(results.values())))

@@ -19,7 +19,7 @@ importing the claim tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -122,15 +122,26 @@ def verdict_for_interval(ci_low: float, ci_high: float, *, line: float, claim_si
     return "supported" if above else "contradicted" if below else "inconclusive"
 
 
-def results_table(results: Iterable[ClaimResult]) -> pd.DataFrame:
+def results_table(
+    results: Iterable[ClaimResult] | Mapping[str, ClaimResult], *, label: str = "test"
+) -> pd.DataFrame:
     """Stack results into a table (notes joined with "; "), in the order given.
+
+    A mapping's keys become a first column named ``label`` (the test or setting each result
+    belongs to), so that a notebook labels its rows without a loop.
 
     Examples
     --------
     >>> r = ClaimResult("C1", "toy", 0.8, 0.7, 0.9, 50, "supported", "OLS", ("a", "b"))
     >>> results_table([r])[["claim", "verdict", "notes"]].to_dict("records")
     [{'claim': 'C1', 'verdict': 'supported', 'notes': 'a; b'}]
+    >>> results_table({"posts": r})[["test", "claim"]].to_dict("records")
+    [{'test': 'posts', 'claim': 'C1'}]
     """
+    labels = None
+    if isinstance(results, Mapping):
+        labels = list(results)
+        results = list(results.values())
     rows = []
     for result in results:
         row = asdict(result)
@@ -138,9 +149,10 @@ def results_table(results: Iterable[ClaimResult]) -> pd.DataFrame:
         rows.append(row)
     columns = ["claim", "dataset", "estimate", "ci_low", "ci_high", "n", "verdict", "method",
                "notes"]
-    return pd.DataFrame(rows, columns=columns)
-
-
+    table = pd.DataFrame(rows, columns=columns)
+    if labels is not None:
+        table.insert(0, label, labels)
+    return table
 
 
 def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimResult:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import html
 import platform as _platform
-import sys
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from insights import formatting
+from insights.nbtools import provenance
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -81,17 +80,13 @@ def bullets(items: Sequence[str]) -> str:
 
 
 def package_versions() -> pd.DataFrame:
-    """Versions of Python and of the packages the report was computed with."""
+    """Versions of Python, the platform and the packages the report was computed with."""
     names = ["insights", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
              "nbconvert", "openpyxl", "charset-normalizer"]
-    rows = [{"package": "python", "version": sys.version.split()[0]},
-            {"package": "platform", "version": _platform.platform(terse=True)}]
-    for name in names:
-        try:
-            rows.append({"package": name, "version": metadata.version(name)})
-        except metadata.PackageNotFoundError:
-            rows.append({"package": name, "version": "not installed"})
-    return pd.DataFrame(rows)
+    table = provenance.package_versions(names)
+    platform_row = pd.DataFrame([{"package": "platform",
+                                  "version": _platform.platform(terse=True)}])
+    return pd.concat([table.iloc[:1], platform_row, table.iloc[1:]], ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
