@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+from insights import calibration
 from insights.calibration import rate_correlation, replicate, summarise
 from insights.claims import engagement_vs_followers
 from insights.simulate import World, simulate_creators
@@ -487,3 +488,23 @@ def test_without_follower_error_neither_method_is_biased():
     elasticity, correlation = both_summaries(world, 0)
     assert abs(elasticity["bias"]) < 0.01
     assert abs(correlation["bias"]) < 0.03
+
+
+def test_sweep_equals_the_same_calls_one_after_the_other():
+    def toy(shift):
+        def test(r):
+            low = r.normal() + shift
+            return ClaimResult("C1", "toy", low + 1, low, low + 2, 10, "inconclusive", "t")
+        return test
+
+    tests = {"a": toy(0.0), "b": toy(0.5)}
+    result = calibration.sweep(tests, 50, rng=np.random.default_rng(7), truth={"a": 1.0,
+                                                                                "b": 0.0})
+    rng = np.random.default_rng(7)
+    expected = pd.DataFrame([
+        {"setting": "a", **calibration.summarise(calibration.replicate(tests["a"], 50, rng=rng),
+                                                 truth=1.0)},
+        {"setting": "b", **calibration.summarise(calibration.replicate(tests["b"], 50, rng=rng),
+                                                 truth=0.0)},
+    ])
+    pd.testing.assert_frame_equal(result, expected)

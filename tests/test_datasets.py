@@ -368,3 +368,15 @@ def test_fetch_download_missing_file_is_an_http_error(local_registry, data_dir):
     with pytest.raises(requests.HTTPError, match="404"):
         datasets.fetch(NAME, progress=False)
     assert not (data_dir / "raw" / NAME / FILE).exists()
+
+
+def test_where_hazard_lists_the_designs_that_have_it():
+    from insights.ingest import registry
+
+    for hazard in registry.HAZARDS:
+        places = registry.where_hazard(hazard)
+        for place in places:
+            name, _, key = place.partition(" (")
+            table = registry.info(name)["designs"]["hazards"]
+            assert hazard in table[key.rstrip(")") if key else "*"]
+    assert "tiktok-datares-2020 (by_sound)" in registry.where_hazard("selected_on_outcome")

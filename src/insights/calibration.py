@@ -9,7 +9,7 @@ follower count — so that it can be compared with the elasticity on the same si
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from scipy import stats as sps
 
 from insights.verdicts import ClaimResult, results_table
 
-__all__ = ["replicate", "summarise", "rate_correlation"]
+__all__ = ["replicate", "summarise", "sweep", "rate_correlation"]
 
 
 def replicate(
@@ -103,6 +103,56 @@ def summarise(table: pd.DataFrame, *, truth: float) -> dict[str, float]:
     out["bias_se"] = float(estimates.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
     out["mean_width"] = float((ok["ci_high"] - ok["ci_low"]).mean())
     return out
+
+
+def sweep(
+    tests: Mapping[Hashable, Callable[[np.random.Generator], ClaimResult]],
+    n: int,
+    *,
+    rng: np.random.Generator,
+    truth: float | Mapping[Hashable, float],
+    label: str = "setting",
+) -> pd.DataFrame:
+    """Replicate each test ``n`` times and summarise it: one row per setting.
+
+    The settings run in the order given, each on its own block of streams spawned from
+    ``rng`` (:func:`replicate`), so a sweep gives the same numbers as the same calls made one
+    after the other.
+
+    Parameters
+    ----------
+    tests : mapping of setting label to test
+        Each test as in :func:`replicate`.
+    n : int
+        Replicates per setting.
+    truth : float or mapping of setting label to float
+        The true value each setting's estimates are compared with.
+    label : str
+        Name of the first column, which holds the setting labels.
+
+    Returns
+    -------
+    DataFrame
+        ``label`` and the columns of :func:`summarise`.
+
+    Examples
+    --------
+    >>> def toy(shift):
+    ...     def test(r):
+    ...         low = r.normal() + shift
+    ...         return ClaimResult("C1", "toy", low + 1, low, low + 2, 10, "inconclusive", "t")
+    ...     return test
+    >>> table = sweep({0.0: toy(0.0), 5.0: toy(5.0)}, 200, rng=np.random.default_rng(0),
+    ...               truth=1.0, label="shift")
+    >>> table["shift"].tolist(), table["coverage"].round(1).tolist()
+    ([0.0, 5.0], [0.7, 0.0])
+    """
+    rows = []
+    for setting, test in tests.items():
+        value = truth[setting] if isinstance(truth, Mapping) else truth
+        table = replicate(test, n, rng=rng)
+        rows.append({label: setting, **summarise(table, truth=value)})
+    return pd.DataFrame(rows)
 
 
 def rate_correlation(

@@ -47,6 +47,7 @@ __all__ = [
     "file_sha256",
     "HAZARDS",
     "design_hazards",
+    "where_hazard",
 ]
 
 
@@ -265,3 +266,27 @@ def design_hazards(frame: pd.DataFrame) -> tuple[str, ...]:
             for value in frame[by].dropna().astype(str).unique():
                 found.update(table.get(value, []))
     return tuple(h for h in HAZARDS if h in found)
+
+
+def where_hazard(hazard: str) -> list[str]:
+    """The registered data sets (and parts) whose sampling design has ``hazard``.
+
+    Examples
+    --------
+    >>> where_hazard("top_n")[:1]
+    ['global-youtube-statistics-2023']
+    >>> where_hazard("nothing")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown design hazard 'nothing'; known: selected_on_outcome, top_n, ...
+    """
+    if hazard not in HAZARDS:
+        raise ValueError(f"unknown design hazard {hazard!r}; known: {', '.join(HAZARDS)}")
+    places = []
+    for name in names():
+        design = info(name).get("designs") or {}
+        for key, hazards in sorted(design.get("hazards", {}).items()):
+            if hazard in hazards:
+                places.append(name if key == "*" else f"{name} ({key})")
+    return places
+
