@@ -125,3 +125,15 @@ def test_capabilities_ignores_zero_followers():
     frame = frame.assign(followers=frame["followers"].where(frame.index > 0, 0.0))
     result = audit.capabilities(frame, "creators")
     assert result["engaged_creators"] == 9
+
+
+def test_capabilities_use_each_platforms_own_engagement_columns():
+    # one platform reports likes, the other only a total: both count as measured
+    likes = _creators(n_small=5, n_big=5).assign(platform="tiktok")
+    totals = _creators(n_small=5, n_big=5).assign(platform="instagram", creator=lambda f:
+                                                  "ig" + f["creator"].astype(str))
+    totals = totals.assign(avg_engagement=totals["avg_likes"], avg_likes=np.nan,
+                           avg_comments=np.nan)
+    result = audit.capabilities(pd.concat([likes, totals], ignore_index=True), "creators")
+    assert result["engaged_creators"] == 20
+    assert audit.engagement_columns(totals, "creators") == ["avg_engagement"]

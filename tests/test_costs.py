@@ -27,10 +27,6 @@ from insights.schemas import CANONICAL_COLUMNS, SchemaViolation
 
 NAN = np.nan
 STATUS_DTYPE = pd.CategoricalDtype(["ok", "missing", "negative", "zero_denominator"])
-MODEL_NAMES = [
-    "rate-card", "rate-card-tiktok", "rate-card-youtube", "inzpire-2020", "klear-2019",
-    "beichert-2024", "izea-2022",
-]
 
 
 def make_expected(value, status, index=None) -> pd.DataFrame:

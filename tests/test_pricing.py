@@ -25,21 +25,10 @@ from insights.references import PRICE_COLUMNS, price_tables, validate_price_tabl
 from insights.stats import InsufficientDataError
 
 NAN = np.nan
-STATUS_DTYPE = pd.CategoricalDtype(["ok", "missing", "negative", "zero_denominator"])
 MODEL_NAMES = [
     "rate-card", "rate-card-tiktok", "rate-card-youtube", "inzpire-2020", "klear-2019",
     "beichert-2024", "izea-2022",
 ]
-
-
-def make_expected(value, status, index=None) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "value": np.asarray(value, dtype="float64"),
-            "status": pd.Categorical(status, dtype=STATUS_DTYPE),
-        },
-        index=index,
-    )
 
 
 def _price_rows() -> pd.DataFrame:
