@@ -20,6 +20,7 @@ from insights.claims import (
     engagement_model_data,
     engagement_vs_followers,
 )
+from insights.verdicts import VERDICTS
 
 # ---------------------------------------------------------------------------------------------
 # synthetic data with known elasticities
@@ -117,7 +118,7 @@ def test_c1_creators_known_elasticity(b, expected):
     assert result.n == 400
     assert result.dataset == "synthetic"
     assert "HC3" in result.method
-    assert result.notes[0] == "engagement = avg_likes + avg_comments"
+    assert result.notes[1] == "engagement = avg_likes + avg_comments"
     assert result.notes[-1].startswith("followers ")
 
 
@@ -320,7 +321,7 @@ def test_c1_without_followers_raises_key_error():
 def test_c1_explicit_components():
     posts = make_posts(np.random.default_rng(15), b=0.7)
     result = engagement_vs_followers(posts, components=["likes"])
-    assert result.notes[0] == "engagement = likes"
+    assert result.notes[1] == "engagement = likes"
     assert result.estimate == pytest.approx(engagement_vs_followers(posts).estimate, abs=1e-9)
 
 
@@ -334,7 +335,9 @@ def test_c1_zero_engagement_rows_are_dropped_and_counted():
     creators.loc[[3, 50, 51, 120, 199], ["avg_likes", "avg_comments"]] = 0.0
     result = engagement_vs_followers(creators)
     assert result.n == 195
-    assert "5 rows with zero engagement cannot enter a log model and are left out" in result.notes
+    assert "5 rows with zero engagement (a log model leaves them out, PPML keeps them)" in (
+        result.notes)
+    assert result.n_zero_dropped == 5
     assert result.verdict == "supported"
 
 
@@ -429,7 +432,7 @@ def test_c1_posts_without_age_are_counted_in_notes():
 def test_c1_components_as_single_string():
     creators = make_creators(np.random.default_rng(24), n=100, b=0.7)
     result = engagement_vs_followers(creators, components="avg_likes")
-    assert result.notes[0] == "engagement = avg_likes"
+    assert result.notes[1] == "engagement = avg_likes"
 
 
 @settings(deadline=None, max_examples=25)
@@ -445,9 +448,12 @@ def test_c1_noiseless_power_law_recovers_b(b, a, n, seed):
     result = engagement_vs_followers(creators, dataset="noiseless")
     assert result.estimate == pytest.approx(b, abs=1e-6)
     assert result.n == n
-    if b < 1 - 1e-6:
+    # a noiseless fit has a vanishing interval: within the margin it is equivalent
+    if abs(b - 1) < 0.05 - 1e-6:
+        assert result.verdict == "equivalent"
+    elif b < 0.95 - 1e-6:
         assert result.verdict == "supported"
-    elif b > 1 + 1e-6:
+    elif b > 1.05 + 1e-6:
         assert result.verdict == "contradicted"
 
 
@@ -473,7 +479,7 @@ def test_c5_creators_known_elasticity(c, expected):
     assert result.estimate == pytest.approx(c, abs=0.05)
     assert result.verdict == expected
     assert result.n == 300
-    assert result.notes[0] == "comments per like = avg_comments / avg_likes (creator averages)"
+    assert result.notes[1] == "comments per like = avg_comments / avg_likes (creator averages)"
 
 
 def test_c5_posts_are_reduced_to_creator_means():
@@ -501,7 +507,7 @@ def test_c5_posts_are_reduced_to_creator_means():
     assert result.estimate == pytest.approx(-0.3, abs=0.05)
     assert result.verdict == "supported"
     assert result.dataset == "posts-synthetic"
-    assert result.notes[0] == "comments per like = comments / likes (creator means over posts)"
+    assert result.notes[1] == "comments per like = comments / likes (creator means over posts)"
 
 
 def test_c5_posts_with_zero_comment_posts_keep_them_in_the_means():
@@ -587,7 +593,7 @@ def test_c6_known_share_elasticity(s, expected):
     assert result.verdict == expected
     assert result.n == 300
     assert result.dataset == "audit"
-    assert result.notes[0] == "authentic share = authentic_engagement / avg_engagement"
+    assert result.notes[1] == "authentic share = authentic_engagement / avg_engagement"
     assert not any("authentic > total" in note for note in result.notes)
 
 
@@ -610,7 +616,7 @@ def test_c6_custom_columns_and_zero_authentic():
     assert_frame_equal(frame, before)
     assert result.n == 98
     assert "2 rows with zero authentic engagement are left out of the log model" in result.notes
-    assert result.notes[0] == "authentic share = real / all"
+    assert result.notes[1] == "authentic share = real / all"
 
 
 @pytest.mark.parametrize("missing", ["authentic_engagement", "avg_engagement", "followers"])
@@ -683,3 +689,122 @@ def test_c1_fit_without_an_estimate_has_no_fit():
     creators = pd.DataFrame({"followers": [100.0, 200.0], "avg_likes": [1.0, 2.0]})
     out = claims.c1_fit(creators)
     assert out.fit is None and out.result.verdict == "inconclusive"
+
+
+# ---------------------------------------------------------------------------------------------
+# estimands, equivalence, design classes
+# ---------------------------------------------------------------------------------------------
+
+
+def heteroskedastic_posts(rng, *, n_creators=300, posts=15, b=1.0):
+    """Geometric-mean elasticity b; the spread of log engagement shrinks with size, so the
+    mean's elasticity is below b (the situation that separates the two estimands)."""
+    followers = 10 ** rng.uniform(3, 7.5, n_creators)
+    log_f = np.repeat(np.log(followers), posts)
+    sd = np.clip(1.4 - 0.08 * (log_f - np.log(1e3)), 0.4, 1.4)
+    likes = np.exp(np.log(0.05) + b * log_f + rng.normal(0, 1, log_f.size) * sd)
+    return pd.DataFrame({
+        "platform": "tiktok",
+        "creator": np.repeat([f"c{i:03d}" for i in range(n_creators)], posts),
+        "post_id": [f"p{i}" for i in range(log_f.size)],
+        "followers": np.exp(log_f), "likes": np.round(likes), "comments": 0.0,
+        "dataset": "synthetic",
+    })
+
+
+def test_c1_expected_estimand_is_ppml_and_keeps_zeros():
+    posts = heteroskedastic_posts(np.random.default_rng(0))
+    typical = engagement_vs_followers(posts, estimand="typical")
+    expected = engagement_vs_followers(posts, estimand="expected")
+    fit = stats.fit_ppml(claims.engagement_model_data(posts).frame, y="engagement",
+                         cluster="creator")
+    assert expected.estimand == "expected" and typical.estimand == "typical"
+    assert expected.estimate == pytest.approx(fit.estimate, rel=1e-10)
+    assert expected.n == len(posts)  # zeros (rounded small counts) kept
+    assert typical.n_zero_dropped == int((posts["likes"] == 0).sum())
+    # the spread shrinks with size: the mean's elasticity is clearly below the geometric one
+    assert expected.estimate < typical.estimate - 0.02
+    assert expected.ci_high < 1 and typical.verdict == "equivalent"
+    assert expected.notes[0] == "estimand: engagement per post on average"
+
+
+def test_c1_equivalent_when_the_interval_sits_inside_the_margin():
+    posts = make_posts(np.random.default_rng(11), b=1.0, n_creators=400, posts_per_creator=30,
+                       creator_sd=0.2, post_sd=0.2)
+    result = engagement_vs_followers(posts)
+    assert result.verdict == "equivalent" and result.tost_p < 0.05
+    assert result.margin == 0.05
+    unmargined = engagement_vs_followers(posts, margin=None)
+    assert unmargined.verdict == "inconclusive" and np.isnan(unmargined.tost_p)
+
+
+def test_c1_on_a_sample_selected_on_the_outcome_is_not_evidence():
+    posts = make_posts(np.random.default_rng(12), b=0.7)
+    result = engagement_vs_followers(posts, hazards=("selected_on_outcome",))
+    assert (result.verdict, result.design) == ("not evidence", "not evidence")
+    assert np.isfinite(result.estimate)  # shown, not counted
+    top = engagement_vs_followers(posts, hazards=("top_n",))
+    assert (top.verdict, top.design) == ("supported", "range-restricted")
+
+
+def test_c1_typical_verdict_withheld_when_many_zeros_were_dropped():
+    posts = heteroskedastic_posts(np.random.default_rng(1))
+    posts.loc[posts.index % 5 == 0, "likes"] = 0.0  # 20% zeros
+    typical = engagement_vs_followers(posts)
+    assert typical.verdict == "inconclusive"
+    assert any("no typical-post verdict" in n for n in typical.notes)
+    expected = engagement_vs_followers(posts, estimand="expected")
+    assert expected.verdict in VERDICTS and expected.n_zero_dropped == 0
+
+
+def test_c1_expected_refuses_median_and_bootstrap():
+    posts = make_posts(np.random.default_rng(2), b=0.9)
+    with pytest.raises(ValueError, match="expected estimand is fitted by PPML"):
+        engagement_vs_followers(posts, estimand="expected", ci="bootstrap",
+                                rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="estimand must be one of"):
+        engagement_vs_followers(posts, estimand="median")
+
+
+@settings(deadline=None, max_examples=15)
+@given(seed=st.integers(0, 2**16), scale=st.floats(0.01, 100.0),
+       estimand=st.sampled_from(["typical", "expected"]))
+def test_c1_verdict_invariant_to_row_order_and_follower_units(seed, scale, estimand):
+    rng = np.random.default_rng(seed)
+    creators = make_creators(rng, n=120, b=0.9)
+    base = engagement_vs_followers(creators, estimand=estimand)
+    shuffled = engagement_vs_followers(creators.sample(frac=1.0, random_state=seed),
+                                       estimand=estimand)
+    rescaled = engagement_vs_followers(creators.assign(followers=creators["followers"] * scale),
+                                       estimand=estimand)
+    assert base.verdict == shuffled.verdict == rescaled.verdict
+    assert base.estimate == pytest.approx(shuffled.estimate, rel=1e-8)
+    assert base.estimate == pytest.approx(rescaled.estimate, rel=1e-8)
+
+
+def test_c5_expected_is_the_ratio_of_means():
+    creators = make_c5_creators(np.random.default_rng(3), n=500, c=-0.2)
+    result = comments_per_like_vs_followers(creators, estimand="expected")
+    fit = stats.fit_ppml(creators.assign(comments_per_like=1.0), y="avg_comments",
+                         offset="avg_likes")
+    assert result.estimate == pytest.approx(fit.estimate, rel=1e-10)
+    assert result.verdict == "supported"
+
+
+def test_c6_pooled_snapshots_cluster_by_account():
+    rng = np.random.default_rng(4)
+    base = pd.DataFrame({"creator": [f"a{i}" for i in range(200)],
+                         "followers": 10 ** rng.uniform(6, 8, 200)})
+    snaps = []
+    for snap in ["s1", "s2", "s3"]:
+        total = 0.02 * base["followers"] * np.exp(rng.normal(0, 0.1, 200))
+        share = np.clip(0.75 * np.exp(rng.normal(0, 0.05, 200)), 0, 1)
+        snaps.append(base.assign(snapshot=snap, avg_engagement=total,
+                                 authentic_engagement=total * share))
+    frame = pd.concat(snaps, ignore_index=True)
+    result = authenticity_vs_followers(frame, fe="snapshot", cluster="creator")
+    assert "200 creator clusters" in result.notes
+    assert result.verdict == "equivalent"  # no relation, tight interval
+    expected = authenticity_vs_followers(frame, fe="snapshot", cluster="creator",
+                                         estimand="expected")
+    assert expected.estimand == "expected" and expected.verdict == "equivalent"

@@ -838,3 +838,106 @@ def test_ratio_interval_rejects_bad_input():
         stats.ratio_interval([1.0], [1.0], rng=0)
     with pytest.raises(ValueError, match=r"rows \[1\]"):
         stats.ratio_interval([1.0, -1.0], [1.0, 1.0], rng=np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------------------------------------
+# fit_ppml: the expected-engagement estimand
+# ---------------------------------------------------------------------------------------------
+
+
+def _overdispersed(rng, n=4000, b=0.8, zero_share=0.0):
+    followers = 10 ** rng.uniform(3, 7, n)
+    mean = 0.05 * followers**b
+    y = rng.poisson(mean * rng.gamma(0.5, 2.0, n)).astype(float)
+    y[rng.random(n) < zero_share] = 0.0
+    return pd.DataFrame({"y": y, "followers": followers,
+                         "creator": [f"c{i % 400}" for i in range(n)]})
+
+
+def test_ppml_equals_statsmodels_poisson_glm():
+    import statsmodels.api as sm
+
+    frame = _overdispersed(np.random.default_rng(0))
+    result = stats.fit_ppml(frame, y="y")
+    X = sm.add_constant(np.log(frame["followers"].to_numpy()))
+    expected = sm.GLM(frame["y"].to_numpy(), X, family=sm.families.Poisson()).fit(cov_type="HC1")
+    assert result.estimate == pytest.approx(expected.params[1], rel=1e-8)
+    assert result.se == pytest.approx(expected.bse[1], rel=1e-6)
+    assert result.intercept == pytest.approx(expected.params[0], rel=1e-8)
+    assert result.n == len(frame) and result.n_zero == 0
+
+
+def test_ppml_keeps_zeros_that_log_ols_drops():
+    frame = _overdispersed(np.random.default_rng(1), zero_share=0.3)
+    zeros = int((frame["y"] == 0).sum())
+    ppml = stats.fit_ppml(frame, y="y", cluster="creator")
+    ols = stats.fit_elasticity(frame, y="y", cluster="creator")
+    assert ppml.n == len(frame) and ppml.n_zero == 0
+    assert ols.n == len(frame) - zeros and ols.n_zero == zeros
+    # zeros at random leave the mean's elasticity unbiased
+    assert ppml.ci_low < 0.8 < ppml.ci_high
+    assert ppml.n_clusters == 400 and ppml.df == 399
+
+
+def test_ppml_offset_gives_the_elasticity_of_the_ratio():
+    rng = np.random.default_rng(2)
+    likes = 10 ** rng.uniform(1, 5, 3000)
+    followers = likes * 20
+    comments = rng.poisson(0.02 * likes * (followers / 1e4) ** -0.1)
+    frame = pd.DataFrame({"comments": comments, "likes": likes, "followers": followers})
+    fit = stats.fit_ppml(frame, y="comments", offset="likes")
+    assert fit.ci_low < -0.1 < fit.ci_high
+
+
+def test_ppml_scale_of_y_changes_only_the_intercept():
+    frame = _overdispersed(np.random.default_rng(3))
+    a = stats.fit_ppml(frame, y="y")
+    b = stats.fit_ppml(frame.assign(y=frame["y"] * 1000), y="y")
+    assert a.estimate == pytest.approx(b.estimate, rel=1e-9)
+    assert b.intercept - a.intercept == pytest.approx(np.log(1000), rel=1e-9)
+
+
+def test_ppml_all_zero_is_insufficient_and_bad_cov_raises():
+    frame = _overdispersed(np.random.default_rng(4)).assign(y=0.0)
+    with pytest.raises(InsufficientDataError, match="every usable 'y' is 0"):
+        stats.fit_ppml(frame, y="y")
+    with pytest.raises(ValueError, match="cov must be 'HC0' or 'HC1'"):
+        stats.fit_ppml(_overdispersed(np.random.default_rng(4)), y="y", cov="HC3")
+
+
+# ---------------------------------------------------------------------------------------------
+# tost_p
+# ---------------------------------------------------------------------------------------------
+
+
+def _fit(estimate, se, df=math.inf):
+    return stats.Elasticity(estimate, se, estimate - 2 * se, estimate + 2 * se, 100, None, 0,
+                            0.0, (0.0, 0.0, 0.0), "toy", 0.95, "y", "x", 1.0, 10.0, df=df)
+
+
+def test_tost_known_answer_normal():
+    # estimate 1.0, se 0.02, bounds +-0.05: both one-sided z = 2.5, p = 1 - Phi(2.5)
+    assert stats.tost_p(_fit(1.0, 0.02), low=0.95, high=1.05) == pytest.approx(0.0062097, rel=1e-4)
+
+
+def test_tost_agrees_with_the_90_percent_interval():
+    fit = _fit(0.03, 0.01, df=50)
+    from scipy import stats as sps
+    half = sps.t.ppf(0.95, 50) * 0.01
+    inside = (0.03 - half > -0.05) and (0.03 + half < 0.05)
+    assert (stats.tost_p(fit, low=-0.05, high=0.05) < 0.05) == inside
+
+
+@given(st.floats(-1, 1), st.floats(0.001, 1), st.floats(0.01, 1))
+def test_tost_is_symmetric_and_monotone_in_the_margin(estimate, se, margin):
+    p = stats.tost_p(_fit(estimate, se), low=-margin, high=margin)
+    mirrored = stats.tost_p(_fit(-estimate, se), low=-margin, high=margin)
+    wider = stats.tost_p(_fit(estimate, se), low=-2 * margin, high=2 * margin)
+    assert p == pytest.approx(mirrored, abs=1e-12)
+    assert wider <= p + 1e-12
+
+
+def test_tost_refuses_an_empty_margin_and_skips_a_missing_se():
+    with pytest.raises(ValueError, match="low must be below high"):
+        stats.tost_p(_fit(1.0, 0.1), low=1.0, high=1.0)
+    assert math.isnan(stats.tost_p(_fit(1.0, float("nan")), low=0.9, high=1.1))

@@ -14,9 +14,12 @@ from insights.verdicts import (
     ClaimResult,
     combine_pricing_models,
     results_table,
+    verdict,
     verdict_for_interval,
 )
 
+COLUMNS = ["claim", "dataset", "estimand", "estimate", "ci_low", "ci_high", "n", "verdict",
+           "design", "tost_p", "method", "notes"]
 MIRROR = {"supported": "contradicted", "contradicted": "supported", "inconclusive": "inconclusive"}
 
 
@@ -62,25 +65,26 @@ def test_results_table_columns_order_and_joined_notes():
         {
             "claim": ["C6", "C1", "C5"],
             "dataset": ["toy", "toy", "toy"],
+            "estimand": ["", "", ""],
             "estimate": [0.8, 1.2, 0.8],
             "ci_low": [0.7, 1.1, 0.7],
             "ci_high": [0.9, 1.3, 0.9],
             "n": [50, 50, 50],
             "verdict": ["supported", "contradicted", "depends"],
+            "design": ["evidence"] * 3,
+            "tost_p": [np.nan] * 3,
             "method": ["OLS", "OLS", "OLS"],
             "notes": ["x", "a; b; c", ""],
         }
     )
     assert_frame_equal(result, expected, check_dtype=False)
-    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
-                                    "verdict", "method", "notes"]
+    assert list(result.columns) == COLUMNS
 
 
 def test_results_table_of_nothing_has_the_columns():
     result = results_table([])
     assert result.empty
-    assert list(result.columns) == ["claim", "dataset", "estimate", "ci_low", "ci_high", "n",
-                                    "verdict", "method", "notes"]
+    assert list(result.columns) == COLUMNS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,3 +216,48 @@ def test_results_table_of_a_mapping_labels_the_rows():
     assert table["verdict"].tolist() == ["supported", "inconclusive"]
     pd.testing.assert_frame_equal(table.drop(columns="level"),
                                   results_table(list(results.values())))
+
+
+# ---------------------------------------------------------------------------------------------
+# verdict: design, equivalence, then the side of the line
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "tost", "design", "expected"),
+    [
+        (0.10, 0.16, np.nan, "not evidence", "not evidence"),
+        (0.98, 1.02, 0.001, "not evidence", "not evidence"),
+        (0.986, 1.038, 0.002, "evidence", "equivalent"),
+        (0.97, 0.99, 0.01, "evidence", "equivalent"),  # below 1 but practically null
+        (0.74, 0.92, 0.9, "evidence", "supported"),
+        (1.02, 1.10, 0.3, "range-restricted", "contradicted"),
+        (0.90, 1.10, 0.4, "evidence", "inconclusive"),
+        (0.90, 1.10, np.nan, "evidence", "inconclusive"),
+    ],
+)
+def test_verdict_known_answers(low, high, tost, design, expected):
+    assert verdict(low, high, line=1.0, claim_side="below", tost_p=tost, design=design) == expected
+
+
+def test_verdict_refuses_an_unknown_design():
+    with pytest.raises(ValueError, match="design must be one of"):
+        verdict(0.1, 0.2, line=1.0, claim_side="below", design="random")
+
+
+@given(a=finite, b=finite, line=finite, tost=st.floats(0, 1))
+def test_verdict_is_the_interval_rule_unless_equivalent(a, b, line, tost):
+    low, high = min(a, b), max(a, b)
+    result = verdict(low, high, line=line, claim_side="below", tost_p=tost)
+    if tost < 0.05:
+        assert result == "equivalent"
+    else:
+        assert result == verdict_for_interval(low, high, line=line, claim_side="below")
+
+
+def test_claim_result_checks_design_and_estimand():
+    with pytest.raises(ValueError, match="design must be one of"):
+        result_of(design="random")
+    with pytest.raises(ValueError, match="estimand must be one of"):
+        result_of(estimand="median")
+    assert result_of(estimand="expected", design="range-restricted").design == "range-restricted"

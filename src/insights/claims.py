@@ -16,13 +16,20 @@ import pandas as pd
 
 from insights import costs, metrics, stats
 from insights.formatting import count_label
-from insights.ingest.registry import HAZARDS, design_hazards
+from insights.ingest.registry import HAZARDS, design_class, design_hazards
 from insights.metrics import default_components
 from insights.pricing import PriceModel, price, price_model
 from insights.schemas import table_kind
 from insights.tiers import TierScheme, assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme_named
-from insights.verdicts import ClaimResult, combine_pricing_models, verdict_for_interval
+from insights.verdicts import (
+    ESTIMANDS,
+    MARGIN,
+    ClaimResult,
+    combine_pricing_models,
+    verdict,
+    verdict_for_interval,
+)
 
 __all__ = [
     "ModelData",
@@ -44,11 +51,21 @@ __all__ = [
 ]
 
 def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
+    chosen = _hazards(frame, hazards)
+    return [f"design: {HAZARDS[h]}" for h in chosen]
+
+
+def _hazards(frame: pd.DataFrame, hazards: Sequence[str] | None) -> tuple[str, ...]:
     chosen = design_hazards(frame) if hazards is None else tuple(hazards)
     unknown = [h for h in chosen if h not in HAZARDS]
     if unknown:
         raise ValueError(f"unknown design hazards {unknown}; known: {list(HAZARDS)}")
-    return [f"design: {HAZARDS[h]}" for h in chosen]
+    return chosen
+
+
+#: A typical-post (log model) verdict is not drawn when the model had to drop more than this
+#: share of the rows it could otherwise use because their outcome was 0 (docs/analysis-plan.md).
+MAX_ZERO_SHARE = 0.05
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,8 +124,22 @@ def _fit_or_none(
     rng: np.random.Generator | None,
     n_resamples: int,
     level: float,
+    estimand: str = "typical",
+    offset: str | None = None,
 ) -> tuple[stats.Elasticity | None, tuple[float, float] | None, str, str | None]:
     """Fit and (optionally) bootstrap; return (fit, interval, method text, failure note)."""
+    if estimand not in ESTIMANDS:
+        raise ValueError(f"estimand must be one of {list(ESTIMANDS)}, got {estimand!r}")
+    if estimand == "expected":
+        if method != "ols" or ci != "robust":
+            raise ValueError("the expected estimand is fitted by PPML with robust errors; "
+                             "method='median' and ci='bootstrap' belong to the typical one")
+        try:
+            fit = stats.fit_ppml(work, y=y, controls=controls, fe=fe, cluster=cluster,
+                                 offset=offset, level=level)
+        except stats.InsufficientDataError as error:
+            return None, None, "not estimated (PPML)", str(error)
+        return fit, (fit.ci_low, fit.ci_high), fit.method, None
     if ci not in ("robust", "bootstrap"):
         raise ValueError(f"ci must be 'robust' or 'bootstrap', got {ci!r}")
     if method not in ("ols", "median"):
@@ -153,25 +184,37 @@ def _claim_result(
     line: float,
     claim_side: str,
     n_usable: int,
+    estimand: str = "",
+    hazards: Sequence[str] = (),
+    margin: float | None = None,
 ) -> ClaimResult:
     notes = [n for n in notes if n]
+    design, _ = design_class(hazards)
+    margin = float("nan") if margin is None else float(margin)
+    labels = {"estimand": estimand, "design": design, "margin": margin}
     if fit is None:
-        return ClaimResult(claim, dataset, np.nan, np.nan, np.nan, n_usable, "inconclusive",
-                           method, tuple([*notes, f"could not estimate: {failure}"]))
+        outcome = "not evidence" if design == "not evidence" else "inconclusive"
+        return ClaimResult(claim, dataset, np.nan, np.nan, np.nan, n_usable, outcome, method,
+                           tuple([*notes, f"could not estimate: {failure}"]), **labels)
     low, high = interval
     if fit.dropped:
         notes.append(f"the fit uses {fit.n} of {fit.n + fit.dropped} rows")
     notes.append(_range_note(fit))
+    tost = (stats.tost_p(fit, low=line - margin, high=line + margin) if np.isfinite(margin)
+            else float("nan"))
+    outcome = verdict(low, high, line=line, claim_side=claim_side, tost_p=tost, design=design)
+    zero_share = fit.n_zero / (fit.n + fit.n_zero) if fit.n_zero else 0.0
+    if fit.n_zero:
+        notes.append(f"{fit.n_zero} rows with a zero outcome are left out of the log model "
+                     f"({zero_share:.1%} of the usable rows)")
+    if zero_share > MAX_ZERO_SHARE and outcome != "not evidence":
+        outcome = "inconclusive"
+        notes.append(f"no typical-post verdict: the log model dropped {zero_share:.0%} of the "
+                     f"rows for a zero outcome (more than {MAX_ZERO_SHARE:.0%}); read the "
+                     "expected estimand, which keeps them")
     return ClaimResult(
-        claim,
-        dataset,
-        fit.estimate,
-        float(low),
-        float(high),
-        fit.n,
-        verdict_for_interval(low, high, line=line, claim_side=claim_side),
-        method,
-        tuple(notes),
+        claim, dataset, fit.estimate, float(low), float(high), fit.n, outcome, method,
+        tuple(notes), tost_p=tost, n_zero_dropped=fit.n_zero, **labels,
     )
 
 
@@ -224,7 +267,7 @@ def engagement_model_data(
     >>> data.frame["engagement"].tolist(), data.controls, data.cluster
     ([11.0, 0.0, nan], ('log_age',), 'creator')
     >>> data.notes[-1]
-    '1 rows with zero engagement cannot enter a log model and are left out'
+    '1 rows with zero engagement (a log model leaves them out, PPML keeps them)'
     """
     kind = table_kind(frame)
     if isinstance(components, str):
@@ -278,7 +321,8 @@ def engagement_model_data(
     notes.append(_drop_note(engagement["status"], "engagement"))
     zero = int((work["engagement"] == 0).sum())
     if zero:
-        notes.append(f"{zero} rows with zero engagement cannot enter a log model and are left out")
+        notes.append(f"{zero} rows with zero engagement (a log model leaves them out, PPML "
+                     "keeps them)")
     return ModelData(work, "engagement", tuple(controls), fe, cluster,
                      tuple(n for n in notes if n))
 
@@ -301,16 +345,29 @@ def engagement_vs_followers(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    estimand: str = "typical",
+    margin: float | None = MARGIN,
 ) -> ClaimResult:
     """C1: does engagement rate fall as follower count grows?
 
-    The estimate is the elasticity ``b`` of engagements with respect to followers,
-    ``log(engagements) = a + b log(followers) + controls``. Engagement *rate* per follower
-    scales as ``followers^(b - 1)``, so
+    The estimate is the elasticity ``b`` of engagements with respect to followers. Engagement
+    *rate* per follower scales as ``followers^(b - 1)``. Two estimands (``docs/analysis-plan.md``):
 
+    * ``estimand="typical"``, *the typical post*: ``log(engagements) = a + b log(followers) +
+      controls`` by OLS (or median regression with ``method="median"``); rows with zero
+      engagement cannot be logged and are counted;
+    * ``estimand="expected"``, *engagement per post on average*: the elasticity of
+      ``E[engagements | followers]`` by PPML (:func:`insights.stats.fit_ppml`), zeros kept.
+
+    The verdict (:func:`insights.verdicts.verdict`):
+
+    * ``not evidence`` for a sample selected on the outcome (its design hazards);
+    * ``equivalent`` iff two one-sided tests put ``b`` within ``1 ± margin`` (the rate is
+      practically flat);
     * ``supported`` iff the whole 95% CI of ``b`` lies **below 1** (rate falls with size);
     * ``contradicted`` iff it lies **above 1** (rate rises with size);
-    * ``inconclusive`` otherwise, or when nothing could be estimated.
+    * ``inconclusive`` otherwise, when nothing could be estimated, or when a typical-post
+      model had to drop more than 5% of its rows for zero engagement.
 
     Note that ``b < 1`` with ``b > 0`` still means bigger accounts get *more* engagements in
     total; the claim is about the rate.
@@ -344,8 +401,13 @@ def engagement_vs_followers(
     dataset : str, optional
         Label for the result; default the table's ``dataset`` column.
     hazards : sequence of str, optional
-        Design hazards (keys of :data:`HAZARDS`) whose warnings go into the notes; default
-        :func:`design_hazards` of the table (registered data sets only).
+        Design hazards (keys of :data:`HAZARDS`) whose warnings go into the notes and which
+        set the design class; default :func:`design_hazards` of the table (registered data
+        sets only; an analyst's own file has none).
+    estimand : {"typical", "expected"}
+        Which elasticity (above).
+    margin : float or None
+        Equivalence margin around 1 (default the plan's 0.05); None for no equivalence test.
 
     Examples
     --------
@@ -361,7 +423,7 @@ def engagement_vs_followers(
     return c1_fit(
         frame, rng=rng, components=components, control_age=control_age, fe=fe,
         aggregate=aggregate, method=method, ci=ci, n_resamples=n_resamples, level=level,
-        dataset=dataset, hazards=hazards,
+        dataset=dataset, hazards=hazards, estimand=estimand, margin=margin,
     ).result
 
 
@@ -393,6 +455,8 @@ def c1_fit(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    estimand: str = "typical",
+    margin: float | None = MARGIN,
 ) -> C1Fit:
     """C1 with its model data and fit (:class:`C1Fit`); same arguments as
     :func:`engagement_vs_followers`, whose result is ``c1_fit(...).result``.
@@ -409,16 +473,21 @@ def c1_fit(
     data = engagement_model_data(
         frame, components=components, control_age=control_age, fe=fe, aggregate=aggregate
     )
-    notes = [*data.notes, *_hazard_notes(frame, hazards)]
+    chosen = _hazards(frame, hazards)
+    notes = [f"estimand: {ESTIMANDS.get(estimand, estimand)}", *data.notes,
+             *(f"design: {HAZARDS[h]}" for h in chosen)]
     fit, interval, text, failure = _fit_or_none(
         data.frame, y=data.y, controls=data.controls, fe=data.fe, cluster=data.cluster,
         method=method, ci=ci, rng=rng, n_resamples=n_resamples, level=level,
+        estimand=estimand,
     )
     if fit is not None and fit.n_clusters is not None:
         notes.append(f"{fit.n_clusters} creators")
+    usable = data.frame[data.y] >= 0 if estimand == "expected" else data.frame[data.y] > 0
     result = _claim_result(
         "C1", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
-        line=1.0, claim_side="below", n_usable=int((data.frame[data.y] > 0).sum()),
+        line=1.0, claim_side="below", n_usable=int(usable.sum()), estimand=estimand,
+        hazards=chosen, margin=margin,
     )
     return C1Fit(result, data, fit)
 
@@ -444,23 +513,51 @@ def _ratio_claim(
     n_resamples: int,
     level: float,
     dataset: str | None,
+    estimand: str = "typical",
+    margin: float | None = MARGIN,
+    parts: tuple[pd.Series, pd.Series] | None = None,
+    groups: Mapping[str, pd.Series] | None = None,
+    fe: str | None = None,
+    cluster: str | None = None,
 ) -> ClaimResult:
-    """Fit log(ratio) on log(followers) (HC3) and apply the 'below 0' verdict rule."""
+    """Elasticity of a ratio with respect to followers, with the 'below 0' verdict rule.
+
+    Typical: log(ratio) on log(followers) by OLS. Expected: PPML of the numerator with the
+    log of the denominator as an offset (the elasticity of the ratio of means). ``parts`` is
+    (numerator, denominator); ``groups`` holds extra columns for ``fe`` and ``cluster``.
+    """
     work = pd.DataFrame({name: ratio["value"].to_numpy(), "followers": followers.to_numpy()})
-    notes = [definition,
+    for column, values in (groups or {}).items():
+        work[column] = values.to_numpy()
+    offset = None
+    y = name
+    if estimand == "expected":
+        if parts is None:
+            raise ValueError(f"{claim}: the expected estimand needs the ratio's two parts")
+        work["numerator"] = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float)
+        work["denominator"] = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float)
+        y, offset = "numerator", "denominator"
+    chosen = _hazards(frame, hazards)
+    notes = [f"estimand: {ESTIMANDS.get(estimand, estimand)}", definition,
              _missing_note(work["followers"], "follower count", positive=True),
              _drop_note(ratio["status"], what),
-             *_hazard_notes(frame, hazards), *extra_notes]
+             *(f"design: {HAZARDS[h]}" for h in chosen), *extra_notes]
     zero = int((work[name] == 0).sum())
-    if zero:
+    if zero and estimand == "typical":
         notes.append(f"{zero} {zero_note}")
+    if fe is not None:
+        notes.append(f"{fe} fixed effects")
     fit, interval, text, failure = _fit_or_none(
-        work, y=name, controls=(), fe=None, cluster=None, method="ols", ci=ci,
-        rng=rng, n_resamples=n_resamples, level=level,
+        work, y=y, controls=(), fe=fe, cluster=cluster, method="ols", ci=ci,
+        rng=rng, n_resamples=n_resamples, level=level, estimand=estimand, offset=offset,
     )
+    if fit is not None and fit.n_clusters is not None:
+        notes.append(f"{fit.n_clusters} {cluster} clusters")
+    usable = work[y] >= 0 if estimand == "expected" else work[name] > 0
     return _claim_result(
         claim, _dataset_name(frame, dataset), fit, interval, text, failure, notes,
-        line=0.0, claim_side="below", n_usable=int((work[name] > 0).sum()),
+        line=0.0, claim_side="below", n_usable=int(usable.sum()), estimand=estimand,
+        hazards=chosen, margin=margin,
     )
 
 
@@ -476,18 +573,23 @@ def comments_per_like_vs_followers(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    estimand: str = "typical",
+    margin: float | None = MARGIN,
 ) -> ClaimResult:
     """C5: do small creators get more comments per like?
 
     The estimate is the elasticity ``c`` of comments-per-like with respect to followers,
-    ``log(comments / likes) = a + c log(followers)``, at creator level (a posts table is first
-    reduced to each creator's mean likes and mean comments, which keeps posts with zero
-    comments in the means). ``c`` equals the comments elasticity minus the likes elasticity.
+    at creator level (a posts table is first reduced to each creator's mean likes and mean
+    comments, which keeps posts with zero comments in the means). ``c`` equals the comments
+    elasticity minus the likes elasticity. ``estimand="typical"``: ``log(comments / likes) =
+    a + c log(followers)`` by OLS; ``estimand="expected"``: PPML of mean comments with
+    ``log(mean likes)`` as an offset, the elasticity of the ratio of means.
 
+    * ``equivalent`` iff two one-sided tests put ``c`` within ``± margin`` of 0;
     * ``supported`` iff the 95% CI of ``c`` lies **below 0** (comments per like fall with
       size);
     * ``contradicted`` iff it lies **above 0**;
-    * ``inconclusive`` otherwise.
+    * ``inconclusive`` otherwise; ``not evidence`` for a sample selected on the outcome.
 
     ``hazards`` works as in :func:`engagement_vs_followers`.
 
@@ -516,7 +618,8 @@ def comments_per_like_vs_followers(
         definition=f"comments per like = {comments} / {likes} ({level_note})",
         zero_note="creators with zero comments are left out of the log model",
         extra_notes=(), hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples,
-        level=level, dataset=dataset,
+        level=level, dataset=dataset, estimand=estimand, margin=margin,
+        parts=(creators[comments], creators[likes]),
     )
 
 
@@ -535,12 +638,21 @@ def authenticity_vs_followers(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    estimand: str = "typical",
+    margin: float | None = MARGIN,
+    fe: str | None = None,
+    cluster: str | None = None,
 ) -> ClaimResult:
     """C6: do big accounts have a lower share of authentic engagement?
 
-    The estimate is the elasticity ``s`` of the authentic share with respect to followers,
-    ``log(authentic / total) = a + s log(followers)`` (creator level, HC3 errors).
+    The estimate is the elasticity ``s`` of the authentic share with respect to followers
+    (creator level). ``estimand="typical"``: ``log(authentic / total) = a + s log(followers)``
+    by OLS (HC3 errors); ``estimand="expected"``: PPML of ``authentic`` with ``log(total)`` as an
+    offset, the elasticity of the share of means. Repeated snapshots of the same accounts are
+    pooled with ``fe="snapshot", cluster="creator"`` (errors clustered by account), never
+    counted as separate samples.
 
+    * ``equivalent`` iff two one-sided tests put ``s`` within ``± margin`` of 0;
     * ``supported`` iff the 95% CI of ``s`` lies **below 0** (the share falls with size);
     * ``contradicted`` iff it lies **above 0**;
     * ``inconclusive`` otherwise.
@@ -578,7 +690,9 @@ def authenticity_vs_followers(
             if above_one else []
         ),
         hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples, level=level,
-        dataset=dataset,
+        dataset=dataset, estimand=estimand, margin=margin,
+        parts=(frame[authentic], frame[total]),
+        groups={c: frame[c] for c in (fe, cluster) if c is not None}, fe=fe, cluster=cluster,
     )
 
 
@@ -982,6 +1096,7 @@ def cost_per_engagement_elasticity(
     return _claim_result(
         "C2", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
         line=0.0, claim_side="above", n_usable=int((table["cpe"] > 0).sum()),
+        hazards=_hazards(frame, hazards),
     )
 
 

@@ -31,8 +31,9 @@ are right by construction; more than :data:`MAX_FIXED_EFFECT_LEVELS` levels is r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,8 @@ __all__ = [
     "Elasticity",
     "BootstrapResult",
     "fit_elasticity",
+    "fit_ppml",
+    "tost_p",
     "quantile_elasticity",
     "piecewise_elasticity",
     "bootstrap_elasticity",
@@ -103,6 +106,11 @@ class Elasticity:
         Column names.
     x_min, x_max : float
         Range of x among the rows used (an elasticity says nothing outside it).
+    df : float
+        Degrees of freedom of the t distribution behind the interval (``inf``: normal).
+    n_zero : int
+        Rows left out only because ``y`` was 0 (a log model cannot use them; PPML keeps them
+        and reports 0 here).
     """
 
     estimate: float
@@ -120,6 +128,8 @@ class Elasticity:
     x: str
     x_min: float
     x_max: float
+    df: float = math.inf
+    n_zero: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,8 @@ class _Design:
     n_clusters: int | None
     dropped: int
     description: str
+    n_zero: int = 0
+    offset: np.ndarray | None = None  # log of the offset column (count outcome only)
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -175,12 +187,21 @@ def _design(
     fe: str | None = None,
     cluster: str | None = None,
     extra_columns: int = 0,
+    outcome: str = "log",
+    offset: str | None = None,
 ) -> _Design:
+    """Rows and columns of a fit. ``outcome="log"``: y must be positive and is logged (zeros
+    are counted in ``n_zero``); ``outcome="count"``: y must be >= 0 and is kept as it is."""
     yv = _numeric(frame, y)
     xv = _numeric(frame, x)
     control_values = [_numeric(frame, c) for c in controls]
+    offset_values = _numeric(frame, offset) if offset is not None else None
+    if outcome not in ("log", "count"):
+        raise ValueError(f"outcome must be 'log' or 'count', got {outcome!r}")
     with np.errstate(divide="ignore", invalid="ignore"):
-        keep = np.isfinite(yv) & np.isfinite(xv) & (yv > 0) & (xv > 0)
+        keep = np.isfinite(yv) & np.isfinite(xv) & (yv >= 0) & (xv > 0)
+        if offset_values is not None:
+            keep &= np.isfinite(offset_values) & (offset_values > 0)
     for values in control_values:
         keep &= np.isfinite(values)
     for column in (fe, cluster):
@@ -190,8 +211,12 @@ def _design(
                     f"column {column!r} not in the table; columns are {list(frame.columns)}"
                 )
             keep &= frame[column].notna().to_numpy()
+    n_zero = 0
+    if outcome == "log":  # zero cannot be logged: count the rows lost only for that
+        n_zero = int((keep & (yv == 0)).sum())
+        keep &= yv > 0
     n = int(keep.sum())
-    log_y = np.log(yv[keep])
+    log_y = np.log(yv[keep]) if outcome == "log" else yv[keep]
     log_x = np.log(xv[keep])
     blocks = [np.ones(n), log_x]
     for values in control_values:
@@ -218,9 +243,10 @@ def _design(
         n_clusters = len(cluster_levels)
     k = X.shape[1] + extra_columns
     if n <= k + 1:
+        needed = "positive" if outcome == "log" else "non-negative"
         raise InsufficientDataError(
             f"{n} usable rows for log({y}) on log({x}) with {k} parameters; need at least "
-            f"{k + 2} rows with positive {y!r} and {x!r}"
+            f"{k + 2} rows with {needed} {y!r} and positive {x!r}"
             + (f" (dropped {len(frame) - n})" if len(frame) > n else "")
         )
     if np.ptp(log_x) == 0:
@@ -235,6 +261,8 @@ def _design(
         n_clusters=n_clusters,
         dropped=len(frame) - n,
         description="; ".join(parts),
+        n_zero=n_zero,
+        offset=np.log(offset_values[keep]) if offset_values is not None else None,
     )
 
 
@@ -343,7 +371,108 @@ def _elasticity_from(result, design, df, level, method, y, x) -> Elasticity:
         x=x,
         x_min=float(np.exp(design.log_x.min())),
         x_max=float(np.exp(design.log_x.max())),
+        df=float(df),
+        n_zero=design.n_zero,
     )
+
+
+def fit_ppml(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    x: str = "followers",
+    controls: Sequence[str] = (),
+    fe: str | None = None,
+    cluster: str | None = None,
+    offset: str | None = None,
+    cov: str = "HC1",
+    level: float = 0.95,
+) -> Elasticity:
+    """Elasticity of the *expected* value of ``y``: Poisson pseudo-likelihood (PPML).
+
+    Fits ``E[y | x] = exp(a + b log(x) + controls)`` by Poisson quasi-maximum likelihood
+    (statsmodels ``GLM``, log link). Unlike log-OLS it keeps rows with ``y = 0`` and estimates
+    the elasticity of the mean, not of the geometric mean; it needs only the mean to be right,
+    not the Poisson variance (Santos Silva & Tenreyro, "The log of gravity", 2006). ``y`` may
+    be any non-negative number (an average per post, a share), not only a count.
+
+    Parameters
+    ----------
+    frame, y, x, controls, fe, cluster, level
+        As in :func:`fit_elasticity`. Clustered errors use a t(G - 1) interval.
+    offset : str, optional
+        A positive column entered as ``log(offset)`` with coefficient 1: the slope is then the
+        elasticity of ``E[y] / offset`` (e.g. comments per like with ``offset="likes"``).
+    cov : {"HC1", "HC0"}
+        Robust covariance when not clustering (interval from t(n - k)).
+
+    Returns
+    -------
+    Elasticity
+        ``intercept`` gives the fitted mean line, ``exp(intercept + estimate * log(x))``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> f = 10 ** rng.uniform(3, 7, 3000)
+    >>> mean = 0.05 * f**0.8
+    >>> y = rng.poisson(mean * rng.gamma(0.5, 2.0, 3000))  # overdispersed, with zeros
+    >>> fit = fit_ppml(pd.DataFrame({"y": y, "followers": f}), y="y")
+    >>> round(fit.estimate, 1), fit.ci_low < 0.8 < fit.ci_high, fit.n == 3000
+    (0.8, True, True)
+    """
+    design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster,
+                     outcome="count", offset=offset)
+    if not np.any(design.y > 0):
+        raise InsufficientDataError(f"every usable {y!r} is 0; there is no mean to model")
+    scale = float(design.y.mean())  # the slope does not depend on the unit of y
+    model = sm.GLM(design.y / scale, design.X, family=sm.families.Poisson(),
+                   offset=design.offset)
+    if cluster is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
+        df = design.n_clusters - 1
+        errors = f"errors clustered by {cluster} ({design.n_clusters})"
+    else:
+        if cov not in ("HC0", "HC1"):
+            raise ValueError(f"cov must be 'HC0' or 'HC1' for PPML, got {cov!r}")
+        result = model.fit(cov_type=cov)
+        df = result.df_resid
+        errors = f"{cov} errors"
+    if not result.converged:
+        raise InsufficientDataError(f"the PPML fit of {y!r} did not converge")
+    details = design.description.partition(f"log({x})")[2]
+    with_offset = f"; offset log({offset})" if offset else ""
+    fitted = _elasticity_from(
+        result, design, df, level,
+        f"PPML (Poisson pseudo-likelihood) of {y} on log({x}){details}{with_offset}; {errors}",
+        y, x,
+    )
+    return replace(fitted, intercept=fitted.intercept + math.log(scale))
+
+
+def tost_p(fit: Elasticity, *, low: float, high: float) -> float:
+    """Two one-sided tests that the parameter lies inside ``(low, high)``: the larger p-value.
+
+    A p-value below α means the (1 − 2α) interval lies inside the bounds: the estimate is
+    practically equivalent to anything in between. Uses the fit's standard error and t
+    degrees of freedom.
+
+    Examples
+    --------
+    >>> fit = Elasticity(1.01, 0.013, 0.985, 1.035, 500, None, 0, 0.0, (0, 0, 0), "toy",
+    ...                  0.95, "y", "x", 1.0, 10.0, df=499)
+    >>> round(tost_p(fit, low=0.95, high=1.05), 4)  # (1.01 - 1.05) / 0.013 = -3.08 se
+    0.0011
+    >>> tost_p(fit, low=0.99, high=1.01) > 0.05
+    True
+    """
+    if not low < high:
+        raise ValueError(f"low must be below high, got {low} and {high}")
+    if not (np.isfinite(fit.estimate) and np.isfinite(fit.se) and fit.se > 0):
+        return math.nan
+    lower = sps.t.sf((fit.estimate - low) / fit.se, fit.df)
+    upper = sps.t.cdf((fit.estimate - high) / fit.se, fit.df)
+    return float(max(lower, upper))
 
 
 def quantile_elasticity(

@@ -1,8 +1,16 @@
 """Verdicts: the result type of every claim test, the verdict rule and the results table.
 
 A verdict is never a bare p-value: it is a rule applied to a 95% confidence interval of an
-effect size whose meaning each claim function states in its docstring. The verdicts are
+effect size whose meaning each claim function states in its docstring, together with an
+equivalence margin and the sample's design (``docs/analysis-plan.md``). The verdicts, in the
+order the rule checks them:
 
+``not evidence``
+    the sample's design cannot identify the estimand (selected on the outcome); shown, never
+    counted;
+``equivalent``
+    two one-sided tests put the effect inside the declared margin around the line: the claimed
+    effect is practically absent;
 ``supported``
     the whole interval lies on the side of the line the claim predicts;
 ``contradicted``
@@ -29,7 +37,11 @@ __all__ = [
     "CLAIMS",
     "VERDICTS",
     "ClaimResult",
+    "DESIGNS",
+    "ESTIMANDS",
+    "MARGIN",
     "verdict_for_interval",
+    "verdict",
     "results_table",
     "combine_pricing_models",
 ]
@@ -47,7 +59,24 @@ CLAIMS = {
     "C8": "40% of Twitter users bought because of an influencer's tweet",
 }
 
-VERDICTS = ("supported", "contradicted", "inconclusive", "depends")
+VERDICTS = ("supported", "contradicted", "equivalent", "inconclusive", "depends",
+            "not evidence")
+
+#: Sampling designs (``docs/analysis-plan.md``): verdicts of ``not evidence`` samples are never
+#: counted; ``range-restricted`` ones speak only for the follower range they cover.
+DESIGNS = ("evidence", "range-restricted", "not evidence")
+
+#: The two estimands of an elasticity claim, with their plain-language names.
+ESTIMANDS = {
+    "typical": "the typical post",
+    "expected": "engagement per post on average",
+}
+
+#: The declared equivalence margin of the elasticity claims (``docs/analysis-plan.md``).
+MARGIN = 0.05
+
+#: Level of the two one-sided tests of equivalence.
+TOST_ALPHA = 0.05
 
 
 
@@ -74,6 +103,16 @@ class ClaimResult:
     group_sizes : tuple of int, optional
         For a comparison of two groups (micro against bigger tiers): the usable units in the
         claimed group and in the comparison group. None for other estimates.
+    estimand : str
+        ``"typical"`` or ``"expected"`` for elasticity claims (:data:`ESTIMANDS`), else "".
+    design : str
+        The sample's design class (:data:`DESIGNS`).
+    margin : float
+        The equivalence margin around the line (NaN where none applies).
+    tost_p : float
+        The larger p-value of the two one-sided tests of equivalence (NaN where not computed).
+    n_zero_dropped : int
+        Rows a log model left out because their outcome was 0 (0 for models that keep zeros).
     """
 
     claim: str
@@ -86,10 +125,20 @@ class ClaimResult:
     method: str
     notes: tuple[str, ...] = ()
     group_sizes: tuple[int, int] | None = None
+    estimand: str = ""
+    design: str = "evidence"
+    margin: float = float("nan")
+    tost_p: float = float("nan")
+    n_zero_dropped: int = 0
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.design not in DESIGNS:
+            raise ValueError(f"design must be one of {DESIGNS}, got {self.design!r}")
+        if self.estimand not in ("", *ESTIMANDS):
+            raise ValueError(f"estimand must be one of {list(ESTIMANDS)} or '', got "
+                             f"{self.estimand!r}")
 
 
 def verdict_for_interval(ci_low: float, ci_high: float, *, line: float, claim_side: str) -> str:
@@ -122,6 +171,40 @@ def verdict_for_interval(ci_low: float, ci_high: float, *, line: float, claim_si
     return "supported" if above else "contradicted" if below else "inconclusive"
 
 
+def verdict(
+    ci_low: float,
+    ci_high: float,
+    *,
+    line: float,
+    claim_side: str,
+    tost_p: float = float("nan"),
+    design: str = "evidence",
+    alpha: float = TOST_ALPHA,
+) -> str:
+    """The full verdict rule: design first, then equivalence, then the side of the line.
+
+    ``not evidence`` for a design that cannot identify the estimand; ``equivalent`` when the
+    two one-sided tests reject both ends of the margin (``tost_p < alpha``); otherwise
+    :func:`verdict_for_interval`.
+
+    Examples
+    --------
+    >>> verdict(0.986, 1.038, line=1.0, claim_side="below", tost_p=0.002)
+    'equivalent'
+    >>> verdict(0.74, 0.92, line=1.0, claim_side="below", tost_p=0.99)
+    'supported'
+    >>> verdict(0.10, 0.16, line=1.0, claim_side="below", design="not evidence")
+    'not evidence'
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
+    if design == "not evidence":
+        return "not evidence"
+    if np.isfinite(tost_p) and tost_p < alpha:
+        return "equivalent"
+    return verdict_for_interval(ci_low, ci_high, line=line, claim_side=claim_side)
+
+
 def results_table(
     results: Iterable[ClaimResult] | Mapping[str, ClaimResult], *, label: str = "test"
 ) -> pd.DataFrame:
@@ -147,8 +230,8 @@ def results_table(
         row = asdict(result)
         row["notes"] = "; ".join(result.notes)
         rows.append(row)
-    columns = ["claim", "dataset", "estimate", "ci_low", "ci_high", "n", "verdict", "method",
-               "notes"]
+    columns = ["claim", "dataset", "estimand", "estimate", "ci_low", "ci_high", "n", "verdict",
+               "design", "tost_p", "method", "notes"]
     table = pd.DataFrame(rows, columns=columns)
     if labels is not None:
         table.insert(0, label, labels)

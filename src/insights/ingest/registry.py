@@ -29,6 +29,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,7 @@ __all__ = [
     "HAZARDS",
     "design_hazards",
     "where_hazard",
+    "design_class",
 ]
 
 
@@ -289,4 +291,28 @@ def where_hazard(hazard: str) -> list[str]:
             if hazard in hazards:
                 places.append(name if key == "*" else f"{name} ({key})")
     return places
+
+
+def design_class(hazards: Iterable[str]) -> tuple[str, str]:
+    """The design class a sample's hazards put it in, with the reason (``docs/analysis-plan.md``).
+
+    ``selected_on_outcome`` makes a sample ``not evidence``; ``top_n`` makes it
+    ``range-restricted``; anything else is ``evidence``.
+
+    Examples
+    --------
+    >>> design_class(["selected_on_outcome", "display_rounding"])[0]
+    'not evidence'
+    >>> design_class(["top_n"])[0], design_class([])
+    ('range-restricted', ('evidence', ''))
+    """
+    hazards = set(hazards)
+    unknown = sorted(hazards - set(HAZARDS))
+    if unknown:
+        raise ValueError(f"unknown design hazards {unknown}; known: {list(HAZARDS)}")
+    if "selected_on_outcome" in hazards:
+        return "not evidence", "selected on the outcome: " + HAZARDS["selected_on_outcome"]
+    if "top_n" in hazards:
+        return "range-restricted", HAZARDS["top_n"]
+    return "evidence", ""
 
