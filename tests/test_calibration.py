@@ -23,8 +23,8 @@ from insights.verdicts import ClaimResult, results_table
 
 NAN = np.nan
 TABLE_COLUMNS = list(results_table([]).columns)
-SUMMARY_KEYS = ["n", "coverage", "coverage_se", "supported", "contradicted", "inconclusive",
-                "mean_estimate", "bias", "bias_se", "mean_width"]
+SUMMARY_KEYS = ["n", "coverage", "coverage_se", "supported", "contradicted", "equivalent",
+                "inconclusive", "mean_estimate", "bias", "bias_se", "mean_width"]
 
 
 def toy(r: np.random.Generator) -> ClaimResult:
@@ -157,6 +157,7 @@ def test_summarise_hand_computed():
         "coverage_se": 0.25,  # sqrt(.5 * .5 / 4)
         "supported": 0.25,
         "contradicted": 0.25,
+        "equivalent": 0.0,
         "inconclusive": 0.5,
         "mean_estimate": 1.075,
         "bias": 0.075,

@@ -72,7 +72,7 @@ def summarise(table: pd.DataFrame, *, truth: float) -> dict[str, float]:
         ``n`` (replicates with an estimate), ``coverage`` (share of intervals containing
         ``truth``) and ``coverage_se`` (its Monte-Carlo standard error,
         ``sqrt(p (1 - p) / n)``), the share of each verdict (``supported``, ``contradicted``,
-        ``inconclusive``), ``mean_estimate``, ``bias`` (mean estimate − truth) and
+        ``equivalent``, ``inconclusive``), ``mean_estimate``, ``bias`` (mean estimate − truth) and
         ``bias_se``, and ``mean_width`` of the interval.
 
     Examples
@@ -96,7 +96,7 @@ def summarise(table: pd.DataFrame, *, truth: float) -> dict[str, float]:
         "coverage": p,
         "coverage_se": float(np.sqrt(p * (1 - p) / n)),
     }
-    for verdict in ("supported", "contradicted", "inconclusive"):
+    for verdict in ("supported", "contradicted", "equivalent", "inconclusive"):
         out[verdict] = float((ok["verdict"] == verdict).mean())
     out["mean_estimate"] = float(estimates.mean())
     out["bias"] = float(estimates.mean() - truth)

@@ -28,7 +28,6 @@ from insights.verdicts import (
     ClaimResult,
     combine_pricing_models,
     verdict,
-    verdict_for_interval,
 )
 
 __all__ = [
@@ -840,8 +839,10 @@ def _tier_ratio(
     level: float,
     dataset: str | None,
     notes: list[str],
+    hazards: Sequence[str] = (),
 ) -> ClaimResult:
     """Ratio of a per-creator quantity, micro over the comparison tiers, and its verdict."""
+    design, _ = design_class(hazards)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"{claim}: the interval is a bootstrap; pass rng=np.random.default_rng(seed)"
@@ -885,17 +886,18 @@ def _tier_ratio(
         )
     except stats.InsufficientDataError as error:
         return ClaimResult(claim, dataset_name, np.nan, np.nan, np.nan,
-                           int(in_a.sum() + in_b.sum()), "inconclusive", method,
-                           tuple([*notes, f"could not estimate: {error}"]),
-                           group_sizes=error.counts)
+                           int(in_a.sum() + in_b.sum()),
+                           "not evidence" if design == "not evidence" else "inconclusive",
+                           method, tuple([*notes, f"could not estimate: {error}"]),
+                           group_sizes=error.counts, design=design)
     if not np.isfinite(result.ci_low):
         notes.append("no interval: a group has fewer than 5 creators")
     notes.append(f"{stat} {what}: micro {result.stat_a:.4g}, {group_b} {result.stat_b:.4g}")
-    verdict = verdict_for_interval(result.ci_low, result.ci_high, line=1.0,
-                                   claim_side=claim_side)
+    outcome = verdict(result.ci_low, result.ci_high, line=1.0, claim_side=claim_side,
+                      design=design)
     return ClaimResult(claim, dataset_name, result.estimate, result.ci_low, result.ci_high,
-                       result.n_a + result.n_b, verdict, method, tuple(notes),
-                       group_sizes=(result.n_a, result.n_b))
+                       result.n_a + result.n_b, outcome, method, tuple(notes),
+                       group_sizes=(result.n_a, result.n_b), design=design)
 
 
 def _span(lower: float, upper: float) -> str:
@@ -1002,6 +1004,7 @@ def micro_cost_per_engagement(
         "C2", frame, table, num="fee", den="engagement", what="cost per engagement",
         tier_scheme=scheme, versus=versus, stat=stat, claim_side="below", rng=rng,
         n_resamples=n_resamples, level=level, dataset=dataset, notes=notes,
+        hazards=_hazards(frame, hazards),
     )
 
 
@@ -1044,6 +1047,7 @@ def micro_engagement_rate(
         "C1", frame, table, num="engagement", den="followers", what="engagement rate",
         tier_scheme=scheme, versus=versus, stat=stat, claim_side="above", rng=rng,
         n_resamples=n_resamples, level=level, dataset=dataset, notes=notes,
+        hazards=_hazards(frame, hazards),
     )
 
 

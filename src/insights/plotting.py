@@ -46,6 +46,8 @@ _VERDICT_COLOURS = {
     "contradicted": "#c23b3b",
     "inconclusive": "#777777",
     "depends": "#d9822b",
+    "equivalent": "#1f5c99",
+    "not evidence": "#aaaaaa",
 }
 
 
