@@ -340,11 +340,24 @@ def claim(estimate, low, high, verdict, claim_id="C1", notes=()):
 
 @pytest.mark.parametrize("result, question, expected", [
     (claim(0.8, 0.7, 0.9, "supported"), "C1",
-     "Supported: engagement rate falls with size. Doubling followers multiplies engagement per "
-     "post by 1.74 (1.62 to 1.87), so the rate per follower falls by 13% (7% to 19%)."),
+     "Supported for the typical post: engagement rate falls with size. Doubling followers "
+     "multiplies the typical post by 1.74 (1.62 to 1.87), so the rate per follower falls by "
+     "13% (7% to 19%)."),
     (claim(1.2, 1.1, 1.3, "contradicted"), "C1",
-     "Contradicted: engagement rate rises with size. Doubling followers multiplies engagement "
-     "per post by 2.3 (2.14 to 2.46), so the rate per follower rises by 15% (7% to 23%)."),
+     "Contradicted for the typical post: engagement rate rises with size. Doubling followers "
+     "multiplies the typical post by 2.3 (2.14 to 2.46), so the rate per follower rises by 15% "
+     "(7% to 23%)."),
+    (claim(1.01, 0.99, 1.03, "equivalent"), "C1",
+     "Equivalent for the typical post: the engagement rate is practically flat (b within 1 ± "
+     "0.05). Doubling followers multiplies the typical post by 2.01 (1.99 to 2.04), so the rate "
+     "per follower rises by 1% (-1% to 2%)."),
+    (claim(0.83, 0.74, 0.92, "supported"), "C1-expected",
+     "Supported for engagement per post on average: engagement rate falls with size. Doubling "
+     "followers multiplies engagement per post on average by 1.78 (1.67 to 1.89), so the rate "
+     "per follower falls by 11% (5% to 16%)."),
+    (claim(0.14, 0.11, 0.16, "not evidence"), "C1",
+     "Not evidence: the rows were selected on their engagement, which manufactures this answer; "
+     "the estimate is shown but says nothing about the claim."),
     (claim(2.34, 2.0, 2.78, "supported", "C1"), "C1-tiers",
      "Supported: micro-creators engage more of their followers. The micro tier's median "
      "engagement rate is 2.34 times the bigger tiers' (2 to 2.78)."),
@@ -376,8 +389,9 @@ def test_reading_sentences(result, question, expected):
 
 def test_reading_c1_inconclusive_lead():
     result = analyses.reading(claim(0.95, 0.85, 1.05, "inconclusive"))
-    assert result.startswith("Inconclusive: the interval includes a flat rate (b = 1). Doubling "
-                             "followers multiplies engagement per post by 1.93 (1.8 to 2.07)")
+    assert result.startswith("Inconclusive for the typical post: the interval includes a flat "
+                             "rate (b = 1). Doubling followers multiplies the typical post by "
+                             "1.93 (1.8 to 2.07)")
 
 
 @pytest.mark.parametrize("question", ["C1", "C1-tiers", "C2"])
@@ -417,7 +431,8 @@ def test_summary_table():
     result = analyses.summary_table(results)
     expected = pd.DataFrame({
         "question": [
-            "Does engagement rate fall as follower count grows? (elasticity b; claim: b < 1)",
+            "Does the typical post's engagement rate fall as follower count grows? (elasticity b "
+            "of the typical post; claim: b < 1)",
             "Is the micro tier's engagement rate above the big tiers'? (ratio; claim: > 1)",
             "Are micro-creators cheaper per engagement than big ones? (CPE ratio; claim: < 1)"],
         "estimate": [0.8, np.nan, np.nan], "ci_low": [0.7, np.nan, 0.6],

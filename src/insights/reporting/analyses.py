@@ -50,7 +50,10 @@ THIN_TIER = 10
 _FILES = {"table": "table.parquet", "steps": "steps.parquet", "events": "events.parquet",
           "meta": "intake.json"}
 _QUESTIONS = {
-    "C1": "Does engagement rate fall as follower count grows? (elasticity b; claim: b < 1)",
+    "C1": "Does the typical post's engagement rate fall as follower count grows? (elasticity b "
+          "of the typical post; claim: b < 1)",
+    "C1-expected": "Does engagement per post on average fall relative to followers? (elasticity "
+                   "b of the mean; claim: b < 1)",
     "C1-tiers": "Is the micro tier's engagement rate above the big tiers'? (ratio; claim: > 1)",
     "C2": "Are micro-creators cheaper per engagement than big ones? (CPE ratio; claim: < 1)",
 }
@@ -161,14 +164,17 @@ def creator_rates(table: pd.DataFrame, components: Sequence[str]) -> pd.DataFram
     })
 
 
-def c1_fit(inputs: ReportInputs, *, level: float = 0.95) -> claims.C1Fit:
+def c1_fit(inputs: ReportInputs, *, level: float = 0.95,
+           estimand: str = "typical") -> claims.C1Fit:
     """C1 on the file (:func:`insights.claims.c1_fit`): the result, its model data and fit.
 
-    No design hazards are assumed (the file is not a registered data set); the selection
-    caveat is stated by :func:`selection_limits` instead.
+    ``estimand`` is ``"typical"`` (the typical post, log-OLS; zero-engagement rows are counted
+    and, above 5% of the rows, the verdict is withheld) or ``"expected"`` (engagement per post
+    on average, PPML, zeros kept). No design hazards are assumed (the file is not a registered
+    data set); the selection caveat is stated by :func:`selection_limits` instead.
     """
     return claims.c1_fit(inputs.table, components=inputs.components, dataset=inputs.label,
-                         hazards=(), level=level)
+                         hazards=(), level=level, estimand=estimand)
 
 
 def tier_table(
@@ -333,16 +339,17 @@ def reading(result: ClaimResult, question: str = "C1") -> str:
     Parameters
     ----------
     result : ClaimResult
-    question : {"C1", "C1-tiers", "C2"}
-        Which test produced it: the elasticity, the tier ratio of engagement rates, or the
-        ratio of costs per engagement.
+    question : {"C1", "C1-expected", "C1-tiers", "C2"}
+        Which test produced it: the elasticity of the typical post or of engagement per post
+        on average, the tier ratio of engagement rates, or the ratio of costs per engagement.
 
     Examples
     --------
     >>> r = ClaimResult("C1", "f.csv", 0.8, 0.7, 0.9, 500, "supported", "OLS")
     >>> print(reading(r))  # doctest: +NORMALIZE_WHITESPACE
-    Supported: engagement rate falls with size. Doubling followers multiplies engagement per
-    post by 1.74 (1.62 to 1.87), so the rate per follower falls by 13% (7% to 19%).
+    Supported for the typical post: engagement rate falls with size. Doubling followers
+    multiplies the typical post by 1.74 (1.62 to 1.87), so the rate per follower falls by 13%
+    (7% to 19%).
     >>> c2 = ClaimResult("C2", "f.csv", 0.5, 0.4, 0.6, 80, "supported", "ratio")
     >>> print(reading(c2, "C2"))  # doctest: +NORMALIZE_WHITESPACE
     Supported: micro-creators are cheaper per engagement; micro CPE is 0.5 times the big
@@ -353,15 +360,22 @@ def reading(result: ClaimResult, question: str = "C1") -> str:
     b, lo, hi = result.estimate, result.ci_low, result.ci_high
     if not np.isfinite(b) and result.verdict != "depends":
         return "Not computed: " + _why(result)
-    if question == "C1":
+    if result.verdict == "not evidence":
+        return ("Not evidence: the rows were selected on their engagement, which manufactures "
+                "this answer; the estimate is shown but says nothing about the claim.")
+    if question in ("C1", "C1-expected"):
+        what = "the typical post" if question == "C1" else "engagement per post on average"
         fall = [1 - 2 ** (v - 1) for v in (b, hi, lo)]
-        change = (f"Doubling followers multiplies engagement per post by {2 ** b:.3g} "
+        change = (f"Doubling followers multiplies {what} by {2 ** b:.3g} "
                   f"({2 ** lo:.3g} to {2 ** hi:.3g}), so the rate per follower "
                   + (f"falls by {fall[0]:.0%} ({fall[1]:.0%} to {fall[2]:.0%})."
                      if b < 1 else f"rises by {-fall[0]:.0%} ({-fall[2]:.0%} to {-fall[1]:.0%})."))
-        lead = {"supported": "Supported: engagement rate falls with size.",
-                "contradicted": "Contradicted: engagement rate rises with size.",
-                "inconclusive": "Inconclusive: the interval includes a flat rate (b = 1)."}
+        lead = {"supported": f"Supported for {what}: engagement rate falls with size.",
+                "contradicted": f"Contradicted for {what}: engagement rate rises with size.",
+                "equivalent": f"Equivalent for {what}: the engagement rate is practically flat "
+                              "(b within 1 ± 0.05).",
+                "inconclusive": f"Inconclusive for {what}: the interval includes a flat rate "
+                                "(b = 1)."}
         return f"{lead[result.verdict]} {change}"
     if question == "C1-tiers":
         lead = {"supported": "Supported: micro-creators engage more of their followers.",
