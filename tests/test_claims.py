@@ -808,3 +808,64 @@ def test_c6_pooled_snapshots_cluster_by_account():
     expected = authenticity_vs_followers(frame, fe="snapshot", cluster="creator",
                                          estimand="expected")
     assert expected.estimand == "expected" and expected.verdict == "equivalent"
+
+
+# ---------------------------------------------------------------------------------------------
+# specification_curve
+# ---------------------------------------------------------------------------------------------
+
+
+def _curve_posts(seed=0, b=1.0):
+    posts = make_posts(np.random.default_rng(seed), b=b, n_creators=80, posts_per_creator=10)
+    return posts.assign(shares=1.0, age_days=np.random.default_rng(seed).uniform(1, 300,
+                                                                                  len(posts)))
+
+
+def test_specification_curve_rows_and_estimands():
+    posts = _curve_posts()
+    curve = claims.specification_curve(posts, seeds=["c000", "c001"])
+    assert len(curve) == 120
+    counts = curve.groupby("estimator").size().to_dict()
+    assert counts == {"post log-OLS": 60, "post PPML": 30, "creator median, log-OLS": 15,
+                      "creator mean, log-OLS": 15}
+    assert set(curve["estimand"]) == {"typical", "expected"}
+    assert (curve.loc[curve["estimator"] != "post log-OLS", "zeros"] == "n/a").all()
+
+
+def test_specification_curve_rows_equal_the_single_fits():
+    posts = _curve_posts(1)
+    curve = claims.specification_curve(posts, grid={"window": ("all posts",)})
+    ols = curve[(curve["estimator"] == "post log-OLS") & (curve["zeros"] == "drop")]
+    row = ols[(ols["engagement"] == "likes + comments") & (ols["age_control"] == True)].iloc[0]  # noqa: E712
+    assert row["estimate"] == pytest.approx(engagement_vs_followers(posts).estimate, rel=1e-12)
+    ppml = curve[(curve["estimator"] == "post PPML") & (curve["engagement"] == "likes")
+                 & (curve["age_control"] == False)].iloc[0]  # noqa: E712
+    expected = engagement_vs_followers(posts, components=("likes",), control_age=False,
+                                       estimand="expected")
+    assert ppml["estimate"] == pytest.approx(expected.estimate, rel=1e-12)
+    assert ppml["verdict"] == expected.verdict
+
+
+def test_specification_curve_windows_cut_the_sample():
+    posts = _curve_posts(2)
+    curve = claims.specification_curve(
+        posts, grid={"estimator": ("post log-OLS",), "engagement": (("likes",),),
+                     "zeros": ("drop",), "age_control": (False,),
+                     "window": ("all posts", "posts <= 90 days", "without seed creators")},
+        seeds=sorted(posts["creator"].unique())[:40])
+    n = curve.set_index("window")["n"]
+    assert n["all posts"] == len(posts)
+    assert n["posts <= 90 days"] == int((posts["age_days"] <= 90).sum())
+    assert n["without seed creators"] == len(posts) // 2
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"claim": "C5"}, "declared for C1 only"),
+    ({"grid": {"colour": ("red",)}}, "unknown grid entries"),
+    ({"grid": {"estimator": ("OLS",)}}, "unknown estimators"),
+    ({"grid": {"window": ("last week",)}}, "unknown window"),
+    ({}, "needs seeds"),
+])
+def test_specification_curve_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        claims.specification_curve(_curve_posts(), **kwargs)

@@ -367,3 +367,26 @@ def test_bands_requires_columns(ax):
     with pytest.raises(ValueError, match="hi"):
         plotting.plot_bands(ax, pd.DataFrame({"x": [1], "y": [1.0], "lo": [1.0]}), x="x",
                             y="y", low="lo", high="hi")
+
+
+def test_plot_specification_curve_draws_every_specification():
+    import matplotlib.pyplot as plt
+
+    from insights import claims
+
+    rng = np.random.default_rng(0)
+    f = np.repeat(10 ** rng.uniform(3, 7, 40), 6)
+    posts = pd.DataFrame({"creator": np.repeat(np.arange(40).astype(str), 6),
+                          "post_id": np.arange(240).astype(str), "followers": f,
+                          "likes": np.round(0.05 * f * np.exp(rng.normal(0, 1, 240))),
+                          "comments": 1.0, "shares": 0.0, "age_days": rng.uniform(1, 200, 240)})
+    curve = claims.specification_curve(posts, grid={"window": ("all posts",)})
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    top, bottom = plotting.plot_specification_curve(axes, curve)
+    points = sum(len(c.get_offsets()) for c in top.collections if hasattr(c, "get_offsets")
+                 and len(c.get_offsets()) and c.get_offsets().shape[1] == 2)
+    assert points >= len(curve)
+    assert len(bottom.get_yticks()) == sum(curve[c].astype(str).nunique() for c in
+                                           ("estimator", "engagement", "zeros", "age_control",
+                                            "window"))
+    plt.close(fig)

@@ -47,6 +47,9 @@ __all__ = [
     "tier_tests",
     "micro_definition_dependence",
     "group_versus_one",
+    "SPEC_ESTIMATORS",
+    "DEFAULT_GRID",
+    "specification_curve",
 ]
 
 def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
@@ -1266,3 +1269,169 @@ def group_versus_one(
         left_out = int((~affordable).sum())
         extra = (f"budget {budget:,.0f}: {left_out} rows priced above it are left out",)
     return dataclasses.replace(result, claim="C4", notes=(*result.notes, *extra))
+
+
+# --------------------------------------------------------------------------------------------
+# the specification curve
+
+
+#: Estimators of the specification curve: (name, estimand, level, how).
+SPEC_ESTIMATORS = {
+    "post log-OLS": ("typical", "posts"),
+    "creator median, log-OLS": ("typical", "creators"),
+    "post PPML": ("expected", "posts"),
+    "creator mean, log-OLS": ("expected", "creators"),
+}
+
+#: The default grid of analyst choices (``docs/analysis-plan.md``, "The specification curve").
+DEFAULT_GRID = {
+    "estimator": tuple(SPEC_ESTIMATORS),
+    "engagement": (("likes", "comments"), ("likes",), ("likes", "comments", "shares")),
+    "zeros": ("drop", "log1p"),
+    "age_control": (True, False),
+    "window": ("all posts", "without seed creators", "posts <= 180 days", "posts <= 90 days",
+               "posts <= 30 days"),
+}
+
+_SPEC_COLUMNS = ["estimand", "estimator", "engagement", "zeros", "age_control", "window",
+                 "estimate", "ci_low", "ci_high", "n", "tost_p", "verdict"]
+
+
+def _window(frame: pd.DataFrame, name: str, seeds: Sequence[str] | None) -> pd.DataFrame:
+    if name == "all posts":
+        return frame
+    if name == "without seed creators":
+        if seeds is None:
+            raise ValueError("window 'without seed creators' needs seeds=[creator, ...]")
+        return frame.loc[~frame["creator"].isin(set(seeds))]
+    if name.startswith("posts <= ") and name.endswith(" days"):
+        days = float(name.removeprefix("posts <= ").removesuffix(" days"))
+        if "age_days" not in frame.columns:
+            raise KeyError(f"window {name!r} needs an 'age_days' column")
+        return frame.loc[pd.to_numeric(frame["age_days"], errors="coerce") <= days]
+    raise ValueError(f"unknown window {name!r}; use 'all posts', 'without seed creators' or "
+                     "'posts <= N days'")
+
+
+def _spec_fit(frame: pd.DataFrame, estimator: str, components: tuple[str, ...], zeros: str,
+              age_control: bool, level: float, cache: dict) -> stats.Elasticity:
+    """One specification's fit; model frames are built once and shared through ``cache``."""
+    estimand, level_name = SPEC_ESTIMATORS[estimator]
+    if level_name == "creators":
+        stat = "median" if estimand == "typical" else "mean"
+        key = (id(frame), components, stat)
+        if key not in cache:
+            cache[key] = engagement_model_data(frame, components=components, aggregate=stat)
+        data = cache[key]
+        return stats.fit_elasticity(data.frame, y=data.y, level=level)
+    key = (id(frame), components, age_control)
+    if key not in cache:
+        cache[key] = engagement_model_data(frame, components=components,
+                                           control_age=age_control)
+    data = cache[key]
+    work = data.frame
+    if estimand == "expected":
+        return stats.fit_ppml(work, y=data.y, controls=data.controls, cluster=data.cluster,
+                              level=level)
+    if zeros == "log1p":
+        work = work.assign(**{data.y: work[data.y] + 1.0})
+    return stats.fit_elasticity(work, y=data.y, controls=data.controls, cluster=data.cluster,
+                                level=level)
+
+
+def specification_curve(
+    frame: pd.DataFrame,
+    *,
+    claim: str = "C1",
+    grid: Mapping[str, Sequence] | None = None,
+    seeds: Sequence[str] | None = None,
+    margin: float | None = MARGIN,
+    level: float = 0.95,
+    hazards: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """C1 over a declared grid of analyst choices: one row per specification.
+
+    The grid (default :data:`DEFAULT_GRID`) crosses the estimator (and with it the estimand:
+    post log-OLS and the creator median estimate the typical post; post PPML and the creator
+    mean estimate engagement per post on average), the engagement definition, the handling of
+    zeros (post log-OLS only: drop them, or log(1 + y)), the age control (post level only) and
+    the sample window (all posts, without the ``seeds`` creators, posts at most N days old).
+    Choices that do not apply to an estimator are not crossed with it (``"n/a"``).
+
+    Every row's verdict follows :func:`insights.verdicts.verdict` with the margin and the
+    table's design class; the curve is exploratory (``docs/analysis-plan.md``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A canonical posts table with ``creator``, ``followers`` and the engagement columns.
+    claim : {"C1"}
+        The claim; C1 is the one with a declared grid so far.
+    grid : mapping, optional
+        Replaces entries of :data:`DEFAULT_GRID`.
+    seeds : sequence of str, optional
+        Creators left out by the window ``"without seed creators"`` (required when it is in the
+        grid).
+
+    Returns
+    -------
+    DataFrame
+        ``estimand, estimator, engagement, zeros, age_control, window, estimate, ci_low,
+        ci_high, n, tost_p, verdict``; a specification that cannot be estimated has NaN and
+        ``inconclusive``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = np.repeat(10 ** rng.uniform(3, 7, 60), 8)
+    >>> posts = pd.DataFrame({"creator": np.repeat(np.arange(60).astype(str), 8),
+    ...                       "post_id": np.arange(480).astype(str), "followers": f,
+    ...                       "likes": np.round(0.05 * f * np.exp(rng.normal(0, 1, 480))),
+    ...                       "comments": 1.0, "shares": 0.0,
+    ...                       "age_days": rng.uniform(1, 200, 480)})
+    >>> curve = specification_curve(posts, grid={"window": ("all posts", "posts <= 90 days")})
+    >>> len(curve), sorted(curve["estimand"].unique())
+    (48, ['expected', 'typical'])
+    """
+    if claim != "C1":
+        raise ValueError(f"the specification curve is declared for C1 only, got {claim!r}")
+    if table_kind(frame) != "posts":
+        raise ValueError("the specification curve needs a posts table (with post_id)")
+    choices = {**DEFAULT_GRID, **(grid or {})}
+    unknown = sorted(set(choices) - set(DEFAULT_GRID))
+    if unknown:
+        raise ValueError(f"unknown grid entries {unknown}; known: {list(DEFAULT_GRID)}")
+    bad = sorted(set(choices["estimator"]) - set(SPEC_ESTIMATORS))
+    if bad:
+        raise ValueError(f"unknown estimators {bad}; known: {list(SPEC_ESTIMATORS)}")
+    design, _ = design_class(_hazards(frame, hazards))
+    windows = {name: _window(frame, name, seeds) for name in choices["window"]}
+    cache: dict = {}
+    rows = []
+    for estimator in choices["estimator"]:
+        estimand, level_name = SPEC_ESTIMATORS[estimator]
+        post_ols = estimator == "post log-OLS"
+        for components in choices["engagement"]:
+            components = tuple(components)
+            for zeros in (choices["zeros"] if post_ols else ("n/a",)):
+                for age in (choices["age_control"] if level_name == "posts" else ("n/a",)):
+                    for window, sample in windows.items():
+                        row = {"estimand": estimand, "estimator": estimator,
+                               "engagement": " + ".join(components), "zeros": zeros,
+                               "age_control": age, "window": window}
+                        try:
+                            fit = _spec_fit(sample, estimator, components, zeros,
+                                            bool(age) if age != "n/a" else False, level, cache)
+                        except stats.InsufficientDataError:
+                            rows.append({**row, "estimate": np.nan, "ci_low": np.nan,
+                                         "ci_high": np.nan, "n": 0, "tost_p": np.nan,
+                                         "verdict": "inconclusive"})
+                            continue
+                        tost = (stats.tost_p(fit, low=1 - margin, high=1 + margin)
+                                if margin is not None else np.nan)
+                        rows.append({**row, "estimate": fit.estimate, "ci_low": fit.ci_low,
+                                     "ci_high": fit.ci_high, "n": fit.n, "tost_p": tost,
+                                     "verdict": verdict(fit.ci_low, fit.ci_high, line=1.0,
+                                                        claim_side="below", tost_p=tost,
+                                                        design=design)})
+    return pd.DataFrame(rows, columns=_SPEC_COLUMNS)

@@ -24,6 +24,7 @@ from insights.references import close_tiers
 from insights.tiers import TierScheme, tier_bands
 
 __all__ = [
+    "plot_specification_curve",
     "use_style",
     "format_count",
     "format_percent",
@@ -737,3 +738,62 @@ def plot_bands(
     if group is not None:
         ax.legend(loc="best", fontsize=8)
     return ax
+
+
+_ESTIMAND_COLOURS = {"typical": "#1f5c99", "expected": "#c23b3b"}
+
+
+def plot_specification_curve(
+    axes: Sequence[Axes],
+    curve: pd.DataFrame,
+    *,
+    line: float = 1.0,
+    margin: float | None = 0.05,
+    choices: Sequence[str] = ("estimator", "engagement", "zeros", "age_control", "window"),
+) -> Sequence[Axes]:
+    """Draw a specification curve: sorted estimates with CIs over a panel of the choices.
+
+    Parameters
+    ----------
+    axes : two Axes
+        The curve (top) and the indicator panel (bottom), sharing x.
+    curve : DataFrame
+        :func:`insights.claims.specification_curve` output.
+    line, margin : float
+        The claim's line and the equivalence margin drawn as a band around it.
+    choices : sequence of str
+        Columns shown in the indicator panel, one row per value.
+
+    Returns
+    -------
+    the two Axes
+    """
+    _require_columns(curve, ["estimand", "estimate", "ci_low", "ci_high", *choices],
+                     "specification curve")
+    top, bottom = axes
+    table = curve.dropna(subset=["estimate"]).sort_values("estimate", kind="stable")
+    table = table.reset_index(drop=True)
+    x = np.arange(len(table))
+    for estimand, rows in table.groupby("estimand", sort=True):
+        colour = _ESTIMAND_COLOURS.get(estimand, "#333333")
+        top.vlines(rows.index, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.35, lw=1)
+        top.scatter(rows.index, rows["estimate"], s=9, color=colour, zorder=3,
+                    label=f"{estimand}: {len(rows)} specifications")
+    top.axhline(line, color="#333333", lw=0.8)
+    if margin is not None:
+        top.axhspan(line - margin, line + margin, color="#999999", alpha=0.15, lw=0,
+                    label=f"equivalence margin ({line:g} ± {margin:g})")
+    top.set_ylabel("estimate (95% CI)")
+    top.legend(fontsize=7, loc="upper left")
+    labels = []
+    for choice in choices:
+        for value in table[choice].astype(str).unique():
+            labels.append((choice, value))
+    for row, (choice, value) in enumerate(labels):
+        used = (table[choice].astype(str) == value).to_numpy()
+        bottom.scatter(x[used], np.full(used.sum(), row), s=5, marker="s", color="#333333")
+    bottom.set_yticks(range(len(labels)), [f"{c}: {v}" for c, v in labels], fontsize=6)
+    bottom.set_ylim(len(labels) - 0.5, -0.5)
+    bottom.set_xlabel("specifications, sorted by estimate")
+    top.set_xlim(-1, len(table))
+    return top, bottom
