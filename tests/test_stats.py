@@ -941,3 +941,56 @@ def test_tost_refuses_an_empty_margin_and_skips_a_missing_se():
     with pytest.raises(ValueError, match="low must be below high"):
         stats.tost_p(_fit(1.0, 0.1), low=1.0, high=1.0)
     assert math.isnan(stats.tost_p(_fit(1.0, float("nan")), low=0.9, high=1.1))
+
+
+# ---------------------------------------------------------------------------------------------
+# meta_analysis (DerSimonian-Laird)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_meta_analysis_matches_the_dersimonian_laird_formulas():
+    y = np.array([1.01, 0.90, 0.50])
+    se = np.array([0.013, 0.05, 0.10])
+    w = 1 / se**2
+    fixed = (w * y).sum() / w.sum()
+    q = (w * (y - fixed) ** 2).sum()
+    tau2 = max(0.0, (q - 2) / (w.sum() - (w**2).sum() / w.sum()))
+    w_star = 1 / (se**2 + tau2)
+    pooled = (w_star * y).sum() / w_star.sum()
+    pooled_se = np.sqrt(1 / w_star.sum())
+    result = stats.meta_analysis(y, se)
+    assert result.estimate == pytest.approx(pooled, rel=1e-10)
+    assert result.se == pytest.approx(pooled_se, rel=1e-10)
+    assert result.tau2 == pytest.approx(tau2, rel=1e-10)
+    assert result.q == pytest.approx(q, rel=1e-10)
+    assert result.i2 == pytest.approx((q - 2) / q, rel=1e-10)
+    half = sps.t.ppf(0.975, 1) * np.sqrt(tau2 + pooled_se**2)
+    assert (result.pi_low, result.pi_high) == pytest.approx((pooled - half, pooled + half))
+
+
+def test_meta_analysis_of_agreeing_samples_has_no_heterogeneity():
+    result = stats.meta_analysis([0.9, 0.9, 0.9, 0.9], [0.05, 0.1, 0.05, 0.2])
+    assert result.tau2 == 0 and result.i2 == 0
+    assert result.estimate == pytest.approx(0.9)
+
+
+def test_meta_analysis_two_samples_have_no_prediction_interval_and_bad_input_raises():
+    two = stats.meta_analysis([1.0, 0.8], [0.1, 0.1])
+    assert math.isnan(two.pi_low) and two.k == 2
+    with pytest.raises(InsufficientDataError, match="at least 2"):
+        stats.meta_analysis([1.0], [0.1])
+    with pytest.raises(ValueError, match="standard error positive"):
+        stats.meta_analysis([1.0, 0.9], [0.1, 0.0])
+    with pytest.raises(ValueError, match="equal length"):
+        stats.meta_analysis([1.0, 0.9], [0.1])
+
+
+@given(st.lists(st.tuples(st.floats(-2, 2), st.floats(0.01, 1)), min_size=2, max_size=8),
+       st.permutations(range(8)))
+def test_meta_analysis_is_invariant_to_the_order_of_samples(pairs, order):
+    y, se = map(np.array, zip(*pairs, strict=True))
+    perm = [i for i in order if i < len(y)]
+    a = stats.meta_analysis(y, se)
+    b = stats.meta_analysis(y[perm], se[perm])
+    assert a.estimate == pytest.approx(b.estimate, rel=1e-9, abs=1e-12)
+    assert a.tau2 == pytest.approx(b.tau2, rel=1e-9, abs=1e-12)
