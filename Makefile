@@ -84,7 +84,7 @@ EXAMPLE_EXPORT := data/raw/tiktok-datares-2020/by_user/sug_users_vids1.csv
 
 report: $(STAMP) data
 	@echo "==> executing notebooks and rendering reports/"
-	$(BIN)/python -m insights.nbtools.notebooks --notebooks notebooks --out reports
+	$(BIN)/python -m insights.nbtools.notebooks --findings --notebooks notebooks --out reports
 	@echo "==> insights report on an example export -> reports/client-report-example.html"
 	$(BIN)/insights report $(EXAMPLE_EXPORT) --platform tiktok \
 		--out reports/client-report-example.html

@@ -433,6 +433,7 @@ def render_all(
     timeout: int = CELL_TIMEOUT,
     startup_timeout: int = STARTUP_TIMEOUT,
     progress: Callable[[str], None] | None = None,
+    findings: str | None = None,
 ) -> list[NotebookReport]:
     """Execute and render every notebook under a folder, then write the index page.
 
@@ -450,6 +451,8 @@ def render_all(
         See :func:`execute`.
     progress : callable, optional
         Called with one line of text before and after each notebook.
+    findings : str, optional
+        The findings section of the index page (:func:`write_index`).
 
     Returns
     -------
@@ -485,12 +488,13 @@ def render_all(
         say(f"[{number}/{len(sources)}] {relative}: {report.status} "
             f"({report.seconds:.1f} s) -> {page}{detail}")
         reports.append(report)
-    write_index(reports, reports_dir)
+    write_index(reports, reports_dir, findings=findings)
     return reports
 
 
-def write_index(reports: Sequence[NotebookReport], reports_dir: str | Path) -> Path:
-    """Write ``index.html``: one row per notebook with its title, links and status.
+def write_index(reports: Sequence[NotebookReport], reports_dir: str | Path, *,
+                findings: str | None = None) -> Path:
+    """Write ``index.html``: the findings table, then one row per notebook with its status.
 
     Parameters
     ----------
@@ -498,6 +502,8 @@ def write_index(reports: Sequence[NotebookReport], reports_dir: str | Path) -> P
         As returned by :func:`render_all`.
     reports_dir : str or pathlib.Path
         The folder holding the pages; links are relative to it.
+    findings : str, optional
+        An HTML section placed first (:func:`insights.nbtools.findings.findings_html`).
 
     Returns
     -------
@@ -535,10 +541,15 @@ def write_index(reports: Sequence[NotebookReport], reports_dir: str | Path) -> P
     td.num {{ text-align: right; }}
     tr.failed td {{ background: #fde8e8; }}
     tr.stderr td {{ background: #fff6dd; }}
+    .verdict {{ font-weight: 600; }}
+    .supported {{ color: #2f7a2f; }} .contradicted {{ color: #b22; }}
+    .equivalent {{ color: #1f5c99; }} .inconclusive {{ color: #666; }}
   </style>
 </head>
 <body>
   <h1>insights: findings</h1>
+{findings or ""}
+  <h2>Notebooks</h2>
   <p>{clean} of {len(reports)} notebooks ran cleanly.</p>
   <table>
     <tr><th>Notebook</th><th>File</th><th>Run</th><th>Seconds</th></tr>
@@ -575,6 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="notebook folder (default: <project>/notebooks)")
     parser.add_argument("--out", type=Path, default=None,
                         help="reports folder (default: <project>/reports)")
+    parser.add_argument("--findings", action="store_true",
+                        help="open the index page with the findings table (needs the data)")
     parser.add_argument("--inplace", action="store_true",
                         help="re-execute notebooks in place and normalise their metadata")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
@@ -610,8 +623,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if failures else 0
 
     reports_dir = args.out or paths.reports_dir()
+    findings_section = None
+    if args.findings:
+        from insights.nbtools.findings import findings_html, primary_results
+
+        say("computing the findings table (primary specifications of docs/analysis-plan.md)")
+        findings_section = findings_html(primary_results())
     reports = render_all(notebook_dir, reports_dir, timeout=args.timeout,
-                         startup_timeout=args.startup_timeout, progress=say)
+                         startup_timeout=args.startup_timeout, progress=say,
+                         findings=findings_section)
     clean = sum(report.clean for report in reports)
     say(f"{clean} of {len(reports)} notebooks ran cleanly; index: {reports_dir / 'index.html'}")
     return 0 if clean == len(reports) else 1

@@ -1,0 +1,45 @@
+"""Tests for insights.nbtools.findings: the primary results and the front page's table."""
+
+import numpy as np
+
+from insights.nbtools import findings
+from insights.verdicts import ClaimResult
+
+
+def _result(claim, dataset, estimand, verdict, design="evidence", estimate=1.0):
+    return ClaimResult(claim, dataset, estimate, estimate - 0.1, estimate + 0.1, 50, verdict,
+                       "m", estimand=estimand, design=design)
+
+
+def test_findings_html_counts_evidence_and_lists_the_rest():
+    results = [
+        _result("C1", "by_user", "typical", "equivalent"),
+        _result("C1", "by_user", "expected", "supported", estimate=0.83),
+        _result("C1", "by_sound <top>", "typical", "not evidence", design="not evidence"),
+    ]
+    page = findings.findings_html(results)
+    counted, excluded = page.split("not counted")
+    assert "equivalent" in counted and "supported" in counted and "0.83 (0.73 to 0.93)" in counted
+    assert "by_sound" not in counted
+    assert "by_sound &lt;top&gt;" in excluded  # data text is escaped
+    assert 'href="02-engagement-vs-followers.html#Verdicts"' in counted
+
+
+def test_findings_table_puts_estimands_side_by_side():
+    table = findings.findings_table([_result("C6", "ig", "typical", "equivalent", estimate=0.015),
+                                     _result("C6", "ig", "expected", "equivalent", estimate=0.03)])
+    assert len(table) == 1
+    assert table.loc[0, "typical estimate"] == 0.015
+    assert table.loc[0, "expected verdict"] == "equivalent"
+
+
+def test_primary_results_follow_the_plan_on_the_registered_data():
+    results = findings.primary_results()
+    by_key = {(r.claim, r.dataset, r.estimand): r for r in results}
+    assert by_key[("C1", "TikTok by_user", "typical")].verdict == "equivalent"
+    assert by_key[("C1", "TikTok by_user", "expected")].verdict == "supported"
+    assert by_key[("C1", "TikTok by_sound", "typical")].verdict == "not evidence"
+    assert by_key[("C6", "instagram 2022, five snapshots", "typical")].verdict == "equivalent"
+    assert all(r.estimand in ("typical", "expected") for r in results)
+    assert len(results) == len(by_key)  # one result per claim, data set and estimand
+    assert np.isfinite([r.estimate for r in results]).all()
