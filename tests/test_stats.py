@@ -994,3 +994,51 @@ def test_meta_analysis_is_invariant_to_the_order_of_samples(pairs, order):
     b = stats.meta_analysis(y[perm], se[perm])
     assert a.estimate == pytest.approx(b.estimate, rel=1e-9, abs=1e-12)
     assert a.tau2 == pytest.approx(b.tau2, rel=1e-9, abs=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# local_elasticity: the spline curve with a simultaneous band
+# ---------------------------------------------------------------------------------------------
+
+
+def _kinked(rng, n=6000):
+    f = 10 ** rng.uniform(3, 7, n)
+    lf = np.log(f)
+    y = np.exp(0.6 * lf + 0.4 * np.maximum(lf - np.log(1e5), 0) + rng.normal(0, 0.3, n))
+    return pd.DataFrame({"y": y, "followers": f, "creator": [f"c{i % 600}" for i in range(n)]})
+
+
+def test_local_elasticity_follows_a_bend():
+    curve = stats.local_elasticity(_kinked(np.random.default_rng(0)), y="y",
+                                   rng=np.random.default_rng(1), df=6).table
+    low = curve[curve["x"] < 2e4]
+    high = curve[curve["x"] > 1e6]
+    assert (low["band_high"] < 0.85).all() and (high["band_low"] > 0.85).all()
+    assert low["elasticity"].mean() == pytest.approx(0.6, abs=0.05)
+    assert high["elasticity"].mean() == pytest.approx(1.0, abs=0.05)
+
+
+def test_local_elasticity_band_is_wider_than_pointwise_and_reproducible():
+    frame = _kinked(np.random.default_rng(2))
+    a = stats.local_elasticity(frame, y="y", cluster="creator", rng=np.random.default_rng(3))
+    b = stats.local_elasticity(frame, y="y", cluster="creator", rng=np.random.default_rng(3))
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.critical > sps.t.ppf(0.975, a.n_clusters - 1)
+    band = a.table["band_high"] - a.table["band_low"]
+    assert (band > a.table["ci_high"] - a.table["ci_low"]).all()
+    assert a.n_clusters == 600 and "clustered by creator" in a.method
+
+
+def test_local_elasticity_constant_truth_lies_in_the_band():
+    rng = np.random.default_rng(4)
+    f = 10 ** rng.uniform(3, 7, 4000)
+    frame = pd.DataFrame({"y": np.exp(0.9 * np.log(f) + rng.normal(0, 0.5, 4000)),
+                          "followers": f})
+    table = stats.local_elasticity(frame, y="y", rng=np.random.default_rng(5)).table
+    assert ((table["band_low"] < 0.9) & (0.9 < table["band_high"])).all()
+
+
+def test_local_elasticity_refuses_too_few_degrees_of_freedom():
+    with pytest.raises(ValueError, match="df must be at least 3"):
+        stats.local_elasticity(_kinked(np.random.default_rng(0)), y="y", df=2,
+                               rng=np.random.default_rng(0))
