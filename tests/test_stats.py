@@ -1042,3 +1042,41 @@ def test_local_elasticity_refuses_too_few_degrees_of_freedom():
     with pytest.raises(ValueError, match="df must be at least 3"):
         stats.local_elasticity(_kinked(np.random.default_rng(0)), y="y", df=2,
                                rng=np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------------------------------------
+# fit_glm: Gamma and fractional-logit checks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_gamma_glm_equals_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(7)
+    f = 10 ** rng.uniform(3, 7, 1500)
+    frame = pd.DataFrame({"y": 0.05 * f**0.85 * rng.gamma(2.0, 0.5, 1500), "followers": f})
+    result = stats.fit_glm(frame, y="y", family="gamma")
+    X = sm.add_constant(np.log(f))
+    expected = sm.GLM((frame["y"] / frame["y"].mean()).to_numpy(), X,
+                      family=sm.families.Gamma(sm.families.links.Log())).fit(cov_type="HC1")
+    assert result.estimate == pytest.approx(expected.params[1], rel=1e-8)
+    assert result.ci_low < 0.85 < result.ci_high
+
+
+def test_fractional_logit_sign_of_a_falling_share():
+    rng = np.random.default_rng(8)
+    f = 10 ** rng.uniform(5, 8, 2000)
+    share = 1 / (1 + np.exp(-(2.0 - 0.3 * np.log(f / 1e6)))) + rng.normal(0, 0.02, 2000)
+    frame = pd.DataFrame({"share": np.clip(share, 0, 1), "followers": f})
+    fit = stats.fit_glm(frame, y="share", family="fractional-logit")
+    assert fit.ci_high < 0 and fit.estimate == pytest.approx(-0.3, abs=0.05)
+
+
+def test_fit_glm_refuses_bad_inputs():
+    frame = pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0, 4.0], "followers": [1e3, 1e4, 1e5, 1e6, 1e7]})
+    with pytest.raises(InsufficientDataError, match="needs positive 'y'"):
+        stats.fit_glm(frame, y="y", family="gamma")
+    with pytest.raises(ValueError, match=r"shares in \[0, 1\]"):
+        stats.fit_glm(frame, y="y", family="fractional-logit")
+    with pytest.raises(ValueError, match="family must be one of"):
+        stats.fit_glm(frame, y="y", family="tweedie")
