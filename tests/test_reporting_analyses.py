@@ -676,3 +676,25 @@ def test_export_tables_of_real_report_tables(tmp_path, synthetic):
     assert list(sheets) == list(tables)
     assert sheets["c2"]["verdict"].tolist() == [section.result.verdict]
     assert re.fullmatch(r"\d+", str(sheets["cleaning_steps"]["rows_in"].iloc[0]))
+
+
+def test_c1_on_a_file_with_many_zero_engagement_posts(tmp_path):
+    """Like a tweet export where a third of posts have no engagement: the typical-post verdict
+    is withheld (the log model would drop them) and the expected estimand keeps every post."""
+    rng = np.random.default_rng(9)
+    creators = 120
+    followers = np.repeat(np.round(10 ** rng.uniform(3, 7, creators)), 6)
+    likes = np.round(0.01 * followers**0.9 * np.exp(rng.normal(0, 1, followers.size)))
+    likes[rng.random(followers.size) < 1 / 3] = 0
+    frame = pd.DataFrame({"Handle": np.repeat([f"u{i}" for i in range(creators)], 6),
+                          "Followers": followers.astype(int), "Likes": likes.astype(int),
+                          "Replies": 0})
+    inputs = make_inputs(tmp_path, "tweets.csv", frame.to_csv(index=False))
+    typical = analyses.c1_fit(inputs).result
+    expected = analyses.c1_fit(inputs, estimand="expected").result
+    zeros = int((likes == 0).sum())
+    assert typical.n_zero_dropped == zeros and typical.n == followers.size - zeros
+    assert typical.verdict == "inconclusive"
+    assert any("no typical-post verdict" in note for note in typical.notes)
+    assert expected.n == followers.size and expected.n_zero_dropped == 0
+    assert expected.ci_low < 0.9 < expected.ci_high
