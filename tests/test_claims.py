@@ -860,7 +860,7 @@ def test_specification_curve_windows_cut_the_sample():
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"claim": "C5"}, "declared for C1 only"),
+    ({"claim": "C6"}, "declared for C1 and C5"),
     ({"grid": {"colour": ("red",)}}, "unknown grid entries"),
     ({"grid": {"estimator": ("OLS",)}}, "unknown estimators"),
     ({"grid": {"window": ("last week",)}}, "unknown window"),
@@ -869,3 +869,24 @@ def test_specification_curve_windows_cut_the_sample():
 def test_specification_curve_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         claims.specification_curve(_curve_posts(), **kwargs)
+
+
+def test_c5_specification_curve_rows_and_known_fits():
+    posts = _curve_posts(3).assign(comments=lambda f: np.round(f["likes"] * 0.02))
+    curve = claims.specification_curve(posts, claim="C5", seeds=["c000"])
+    assert len(curve) == 45
+    assert set(curve["estimand"]) == {"typical", "expected"}
+    row = curve[(curve["estimator"] == "creator log-ratio OLS") & (curve["zeros"] == "drop")
+                & (curve["window"] == "all posts")].iloc[0]
+    expected = comments_per_like_vs_followers(posts)
+    assert row["estimate"] == pytest.approx(expected.estimate, rel=1e-10)
+    ppml = curve[(curve["estimator"] == "creator PPML, offset mean likes")
+                 & (curve["window"] == "all posts")].iloc[0]
+    assert ppml["estimate"] == pytest.approx(
+        comments_per_like_vs_followers(posts, estimand="expected").estimate, rel=1e-10)
+
+
+def test_c5_specification_curve_refuses_c1_grid_entries():
+    with pytest.raises(ValueError, match="unknown estimators"):
+        claims.specification_curve(_curve_posts(), claim="C5", seeds=["c000"],
+                                   grid={"estimator": ("post PPML",)})

@@ -50,6 +50,8 @@ __all__ = [
     "SPEC_ESTIMATORS",
     "DEFAULT_GRID",
     "specification_curve",
+    "C5_SPEC_ESTIMATORS",
+    "C5_GRID",
 ]
 
 def _hazard_notes(frame: pd.DataFrame, hazards: Sequence[str] | None) -> list[str]:
@@ -1293,6 +1295,22 @@ DEFAULT_GRID = {
                "posts <= 30 days"),
 }
 
+#: Estimators of the C5 curve: (estimand, level).
+C5_SPEC_ESTIMATORS = {
+    "post log-ratio OLS": ("typical", "posts"),
+    "creator log-ratio OLS": ("typical", "creators"),
+    "post PPML, offset likes": ("expected", "posts"),
+    "creator PPML, offset mean likes": ("expected", "creators"),
+}
+
+#: The declared C5 grid (``docs/analysis-plan.md``, amendment 3).
+C5_GRID = {
+    "estimator": tuple(C5_SPEC_ESTIMATORS),
+    "zeros": ("drop", "+0.5"),
+    "age_control": (True, False),
+    "window": DEFAULT_GRID["window"],
+}
+
 _SPEC_COLUMNS = ["estimand", "estimator", "engagement", "zeros", "age_control", "window",
                  "estimate", "ci_low", "ci_high", "n", "tost_p", "verdict"]
 
@@ -1349,7 +1367,7 @@ def specification_curve(
     level: float = 0.95,
     hazards: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """C1 over a declared grid of analyst choices: one row per specification.
+    """C1 (or C5) over a declared grid of analyst choices: one row per specification.
 
     The grid (default :data:`DEFAULT_GRID`) crosses the estimator (and with it the estimand:
     post log-OLS and the creator median estimate the typical post; post PPML and the creator
@@ -1365,10 +1383,12 @@ def specification_curve(
     ----------
     frame : DataFrame
         A canonical posts table with ``creator``, ``followers`` and the engagement columns.
-    claim : {"C1"}
-        The claim; C1 is the one with a declared grid so far.
+    claim : {"C1", "C5"}
+        The claim. C5's grid (:data:`C5_GRID`) crosses the estimators of comments per like
+        (:data:`C5_SPEC_ESTIMATORS`), zeros (dropped, or 0.5 added to comments and likes), the
+        age control and the windows; its line is 0.
     grid : mapping, optional
-        Replaces entries of :data:`DEFAULT_GRID`.
+        Replaces entries of the claim's declared grid.
     seeds : sequence of str, optional
         Creators left out by the window ``"without seed creators"`` (required when it is in the
         grid).
@@ -1393,19 +1413,23 @@ def specification_curve(
     >>> len(curve), sorted(curve["estimand"].unique())
     (48, ['expected', 'typical'])
     """
-    if claim != "C1":
-        raise ValueError(f"the specification curve is declared for C1 only, got {claim!r}")
+    if claim not in ("C1", "C5"):
+        raise ValueError(f"the specification curve is declared for C1 and C5, got {claim!r}")
     if table_kind(frame) != "posts":
         raise ValueError("the specification curve needs a posts table (with post_id)")
-    choices = {**DEFAULT_GRID, **(grid or {})}
-    unknown = sorted(set(choices) - set(DEFAULT_GRID))
+    declared, estimators = ((DEFAULT_GRID, SPEC_ESTIMATORS) if claim == "C1"
+                            else (C5_GRID, C5_SPEC_ESTIMATORS))
+    choices = {**declared, **(grid or {})}
+    unknown = sorted(set(choices) - set(declared))
     if unknown:
-        raise ValueError(f"unknown grid entries {unknown}; known: {list(DEFAULT_GRID)}")
-    bad = sorted(set(choices["estimator"]) - set(SPEC_ESTIMATORS))
+        raise ValueError(f"unknown grid entries {unknown}; known: {list(declared)}")
+    bad = sorted(set(choices["estimator"]) - set(estimators))
     if bad:
-        raise ValueError(f"unknown estimators {bad}; known: {list(SPEC_ESTIMATORS)}")
+        raise ValueError(f"unknown estimators {bad}; known: {list(estimators)}")
     design, _ = design_class(_hazards(frame, hazards))
     windows = {name: _window(frame, name, seeds) for name in choices["window"]}
+    if claim == "C5":
+        return _c5_curve(choices, windows, design=design, margin=margin, level=level)
     cache: dict = {}
     rows = []
     for estimator in choices["estimator"]:
@@ -1435,3 +1459,64 @@ def specification_curve(
                                                         claim_side="below", tost_p=tost,
                                                         design=design)})
     return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
+
+
+def _c5_fit(frame: pd.DataFrame, estimator: str, zeros: str, age_control: bool,
+            level: float) -> stats.Elasticity:
+    estimand, level_name = C5_SPEC_ESTIMATORS[estimator]
+    shift = 0.5 if zeros == "+0.5" else 0.0
+    if level_name == "creators":
+        means = _creator_means(frame, ("likes", "comments"))
+        work = means.assign(ratio=(means["comments"] + shift) / (means["likes"] + shift))
+        if estimand == "expected":
+            return stats.fit_ppml(work, y="comments", offset="likes", level=level)
+        return stats.fit_elasticity(work, y="ratio", level=level)
+    work = pd.DataFrame({
+        "comments": pd.to_numeric(frame["comments"], errors="coerce").to_numpy(dtype=float),
+        "likes": pd.to_numeric(frame["likes"], errors="coerce").to_numpy(dtype=float),
+        "followers": frame["followers"].to_numpy(dtype=float),
+        "creator": frame["creator"].to_numpy(),
+    })
+    controls: tuple[str, ...] = ()
+    if age_control and _has_values(frame, "age_days"):
+        age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            work["log_age"] = np.where(age >= 0, np.log1p(age), np.nan)
+        controls = ("log_age",)
+    if estimand == "expected":
+        return stats.fit_ppml(work, y="comments", offset="likes", controls=controls,
+                              cluster="creator", level=level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        work["ratio"] = np.where(work["likes"] + shift > 0,
+                                 (work["comments"] + shift) / (work["likes"] + shift), np.nan)
+    return stats.fit_elasticity(work, y="ratio", controls=controls, cluster="creator",
+                                level=level)
+
+
+def _c5_curve(choices: Mapping[str, Sequence], windows: Mapping[str, pd.DataFrame], *,
+              design: str, margin: float | None, level: float) -> pd.DataFrame:
+    rows = []
+    for estimator in choices["estimator"]:
+        estimand, level_name = C5_SPEC_ESTIMATORS[estimator]
+        for zeros in (choices["zeros"] if estimand == "typical" else ("n/a",)):
+            for age in (choices["age_control"] if level_name == "posts" else ("n/a",)):
+                for window, sample in windows.items():
+                    row = {"estimand": estimand, "estimator": estimator,
+                           "engagement": "comments / likes", "zeros": zeros,
+                           "age_control": age, "window": window}
+                    try:
+                        fit = _c5_fit(sample, estimator, zeros, age is True, level)
+                    except stats.InsufficientDataError:
+                        rows.append({**row, "estimate": np.nan, "ci_low": np.nan,
+                                     "ci_high": np.nan, "n": 0, "tost_p": np.nan,
+                                     "verdict": "inconclusive"})
+                        continue
+                    tost = (stats.tost_p(fit, low=-margin, high=margin)
+                            if margin is not None else np.nan)
+                    rows.append({**row, "estimate": fit.estimate, "ci_low": fit.ci_low,
+                                 "ci_high": fit.ci_high, "n": fit.n, "tost_p": tost,
+                                 "verdict": verdict(fit.ci_low, fit.ci_high, line=0.0,
+                                                    claim_side="below", tost_p=tost,
+                                                    design=design)})
+    return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
+
