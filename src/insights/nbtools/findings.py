@@ -4,7 +4,8 @@
 ``docs/analysis-plan.md`` on the registered data sets (C1, C5, C6; C2, C3 and C4 are read in
 notebooks 03 and 04, whose verdicts turn on prices). Notebook 02 and the front page
 (``reports/index.html``, written by ``make report``) both use it, so they cannot disagree.
-:func:`findings_html` turns the results into the page's table: counted verdicts first, then the
+:func:`price_results` adds C2, C4 and C3 as notebooks 03 and 04 read them. :func:`findings_html`
+turns the results into the page's table: counted verdicts first, then the
 samples that are not evidence, with the reason.
 """
 
@@ -13,13 +14,19 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from insights import claims, formatting
 from insights.ingest import datasets
 from insights.verdicts import ESTIMANDS, ClaimResult, results_table
 
-__all__ = ["SECTIONS", "primary_results", "findings_table", "findings_html"]
+__all__ = ["SECTIONS", "PRICING", "primary_results", "price_results", "findings_table",
+           "findings_html"]
+
+#: The published pricing models the price claims are read under (notebooks 03 and 04).
+PRICING = ("rate-card", "rate-card-tiktok", "inzpire-2020", "klear-2019", "beichert-2024",
+           "izea-2022")
 
 #: Where each claim is read: notebook page and the section heading's anchor.
 SECTIONS = {
@@ -27,6 +34,9 @@ SECTIONS = {
     "C5": ("02-engagement-vs-followers.html", "C5:-comments-per-like"),
     "C6": ("02-engagement-vs-followers.html",
            "C6:-share-of-authentic-engagement-(Instagram-2022)"),
+    "C2": ("03-micro-creator-roi.html", "Verdicts"),
+    "C4": ("03-micro-creator-roi.html", "Verdicts"),
+    "C3": ("04-what-counts-as-micro.html", "Verdict"),
 }
 
 
@@ -64,6 +74,31 @@ def primary_results() -> list[ClaimResult]:
     return results
 
 
+def price_results(*, seed: int = 20261122, n_resamples: int = 1000) -> list[ClaimResult]:
+    """C2, C4 and C3 on TikTok ``by_user`` under the published pricing models (notebooks 03, 04).
+
+    C2: median cost per engagement of micro over macro + mega; C4: pooled cost per engagement of
+    the micro group over mega within a $100,000 budget; C3: whether any tier verdict of C1 or C2
+    changes across the four definitions of micro. Each combines the pricing models (``depends``
+    when they disagree).
+    """
+    rng = np.random.default_rng(seed)
+    posts = datasets.load("tiktok-datares-2020", "posts")
+    by_user = posts[posts["part"] == "by_user"]
+    label = "TikTok by_user"
+    c2 = claims.micro_cost_per_engagement(by_user, pricing=list(PRICING), rng=rng,
+                                          n_resamples=n_resamples, dataset=label)
+    c4 = claims.group_versus_one(by_user, pricing=list(PRICING), budget=100_000, rng=rng,
+                                 n_resamples=n_resamples, dataset=label)
+    schemes = ("industry", "micro-1k-50k", "micro-1k-100k", "micro-10k-500k")
+    by_scheme = {scheme: claims.tier_tests(by_user, scheme=scheme,
+                                           pricing=["rate-card", "klear-2019", "izea-2022"],
+                                           rng=rng, n_resamples=n_resamples, dataset=label)
+                 for scheme in schemes}
+    c3 = claims.micro_definition_dependence(by_scheme, dataset=label)
+    return [c2, c4, c3]
+
+
 def findings_table(results: Sequence[ClaimResult]) -> pd.DataFrame:
     """One row per claim and data set, the two estimands side by side.
 
@@ -98,8 +133,27 @@ def _cell(row: pd.Series, estimand: str) -> str:
             f"{html.escape(verdict)}</span><br>{html.escape(interval)}</td>")
 
 
-def findings_html(results: Sequence[ClaimResult]) -> str:
-    """The front page's findings section: counted verdicts, then samples that are not evidence."""
+def _price_rows(results: Sequence[ClaimResult]) -> list[str]:
+    rows = []
+    for result in results:
+        page, anchor = SECTIONS.get(result.claim, ("", ""))
+        link = (f'<a href="{html.escape(page)}#{html.escape(anchor)}">'
+                f"{html.escape(result.claim)}</a>" if page else html.escape(result.claim))
+        if result.claim == "C3":
+            shown = f"{formatting.estimate(result.estimate)} tier verdicts change"
+        else:
+            shown = (f"{formatting.estimate(result.ci_low)} to "
+                     f"{formatting.estimate(result.ci_high)} across the pricing models")
+        rows.append(f"<tr><td>{link}</td><td>{html.escape(result.dataset)}</td>"
+                    f'<td><span class="verdict {html.escape(result.verdict.replace(" ", "-"))}">'
+                    f"{html.escape(result.verdict)}</span><br>{html.escape(shown)}</td></tr>")
+    return rows
+
+
+def findings_html(results: Sequence[ClaimResult],
+                  price: Sequence[ClaimResult] = ()) -> str:
+    """The front page's findings section: counted verdicts, the price claims, then samples
+    that are not evidence."""
     table = findings_table(results)
     head = ("<tr><th>Claim</th><th>Data set (design)</th>"
             + "".join(f"<th>{html.escape(name)}</th>" for name in ESTIMANDS.values())
@@ -117,14 +171,24 @@ def findings_html(results: Sequence[ClaimResult]) -> str:
         rows.append(f"<tr><td>{link}</td><td>{html.escape(row['dataset'])} "
                     f"({html.escape(row['design'])})</td>"
                     + "".join(_cell(row, estimand) for estimand in ESTIMANDS) + "</tr>")
+    price_section = ""
+    if price:
+        price_section = (
+            "<h3>Claims that turn on prices</h3>\n<p>No public data set records fees: these "
+            "are read under six published pricing models (notebooks 03 and 04), and the verdict "
+            "is <code>depends</code> when the models disagree. The intervals are this page's "
+            "own bootstrap draws, so their last digit can differ from the notebooks'.</p>\n"
+            "<table class=\"findings\">\n<tr><th>Claim</th><th>Data set</th><th>Verdict</th>"
+            "</tr>\n" + "\n".join(_price_rows(price)) + "\n</table>\n"
+        )
     return (
         "<h2>Findings</h2>\n"
         "<p>The primary verdict of each claim, data set and estimand "
         "(<code>docs/analysis-plan.md</code>): estimate and 95% confidence interval. "
         "Equivalent means the effect lies within the declared margin (the engagement rate "
-        "changes by at most 3.5% per doubling of followers). C2, C3 and C4 turn on prices: "
-        "see notebooks 03 and 04.</p>\n"
+        "changes by at most 3.5% per doubling of followers).</p>\n"
         f"<table class=\"findings\">\n{head}\n" + "\n".join(rows) + "\n</table>\n"
-        "<h3>Shown in the notebooks, not counted</h3>\n<ul>\n" + "\n".join(excluded)
+        + price_section
+        + "<h3>Shown in the notebooks, not counted</h3>\n<ul>\n" + "\n".join(excluded)
         + "\n</ul>\n"
     )
