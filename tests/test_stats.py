@@ -1080,3 +1080,36 @@ def test_fit_glm_refuses_bad_inputs():
         stats.fit_glm(frame, y="y", family="fractional-logit")
     with pytest.raises(ValueError, match="family must be one of"):
         stats.fit_glm(frame, y="y", family="tweedie")
+
+
+# ---------------------------------------------------------------------------------------------
+# coverage of the new intervals, by simulation (a simple world; notebook 05 and the calibrated
+# world of the next issue take this further)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ppml_interval_covers_the_mean_elasticity_at_the_nominal_rate():
+    """300 overdispersed data sets whose mean elasticity is 0.8 by construction."""
+    rng = np.random.default_rng(2026)
+    covered = []
+    for child in rng.spawn(300):
+        f = 10 ** child.uniform(3, 7, 600)
+        y = child.poisson(0.05 * f**0.8 * child.gamma(1.0, 1.0, 600))
+        fit = stats.fit_ppml(pd.DataFrame({"y": y, "followers": f}), y="y")
+        covered.append(fit.ci_low <= 0.8 <= fit.ci_high)
+    coverage = np.mean(covered)
+    # nominal 95% within 3 Monte-Carlo standard errors (sqrt(.95 * .05 / 300) = 0.0126)
+    assert abs(coverage - 0.95) < 3 * 0.0126, coverage
+
+
+def test_tost_false_equivalence_rate_at_the_margin_is_at_most_alpha():
+    """With the truth exactly at the margin (b = 1.05), 'equivalent' must be rare (<= 5%)."""
+    rng = np.random.default_rng(7)
+    equivalent = []
+    for child in rng.spawn(300):
+        f = 10 ** child.uniform(3, 7, 400)
+        y = np.exp(1.05 * np.log(f) + child.normal(0, 0.5, 400))
+        fit = stats.fit_elasticity(pd.DataFrame({"y": y, "followers": f}), y="y")
+        equivalent.append(stats.tost_p(fit, low=0.95, high=1.05) < 0.05)
+    rate = np.mean(equivalent)
+    assert rate < 0.05 + 3 * np.sqrt(0.05 * 0.95 / 300), rate
