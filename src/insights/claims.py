@@ -8,8 +8,9 @@ the estimate covers, the sampling design's hazards from :mod:`insights.ingest.re
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -222,6 +223,13 @@ def _claim_result(
     )
 
 
+def _log_age(frame: pd.DataFrame) -> np.ndarray:
+    """The post-age control, log(1 + age in days); NaN where the age is missing or negative."""
+    age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(age >= 0, np.log1p(age), np.nan)
+
+
 def _creator_means(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Per-creator mean of each column over a posts table (one row per platform, creator)."""
     merged = None
@@ -307,9 +315,7 @@ def engagement_model_data(
         work["creator"] = frame["creator"].to_numpy()
         cluster = "creator"
         if control_age and _has_values(frame, "age_days"):
-            age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
-            with np.errstate(invalid="ignore"):
-                work["log_age"] = np.where(age >= 0, np.log1p(age), np.nan)
+            work["log_age"] = _log_age(frame)
             controls.append("log_age")
             notes.append("controls log(1 + post age in days)")
             notes.append(_missing_note(work["log_age"], "post age", positive=False))
@@ -1331,6 +1337,23 @@ def _window(frame: pd.DataFrame, name: str, seeds: Sequence[str] | None) -> pd.D
                      "'posts <= N days'")
 
 
+def _spec_row(row: dict, fit: Callable[[], stats.Elasticity], *, line: float,
+              margin: float | None, design: str) -> dict:
+    """One specification's row: its choices, the fit (NaN if it cannot be estimated) and the
+    verdict against ``line`` with the equivalence margin."""
+    try:
+        result = fit()
+    except stats.InsufficientDataError:
+        return {**row, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0,
+                "tost_p": np.nan, "verdict": "inconclusive"}
+    tost = (stats.tost_p(result, low=line - margin, high=line + margin)
+            if margin is not None else np.nan)
+    return {**row, "estimate": result.estimate, "ci_low": result.ci_low,
+            "ci_high": result.ci_high, "n": result.n, "tost_p": tost,
+            "verdict": verdict(result.ci_low, result.ci_high, line=line, claim_side="below",
+                               tost_p=tost, design=design)}
+
+
 def _spec_fit(frame: pd.DataFrame, estimator: str, components: tuple[str, ...], zeros: str,
               age_control: bool, level: float, cache: dict) -> stats.Elasticity:
     """One specification's fit; model frames are built once and shared through ``cache``."""
@@ -1443,21 +1466,10 @@ def specification_curve(
                         row = {"estimand": estimand, "estimator": estimator,
                                "engagement": " + ".join(components), "zeros": zeros,
                                "age_control": age, "window": window}
-                        try:
-                            fit = _spec_fit(sample, estimator, components, zeros,
-                                            bool(age) if age != "n/a" else False, level, cache)
-                        except stats.InsufficientDataError:
-                            rows.append({**row, "estimate": np.nan, "ci_low": np.nan,
-                                         "ci_high": np.nan, "n": 0, "tost_p": np.nan,
-                                         "verdict": "inconclusive"})
-                            continue
-                        tost = (stats.tost_p(fit, low=1 - margin, high=1 + margin)
-                                if margin is not None else np.nan)
-                        rows.append({**row, "estimate": fit.estimate, "ci_low": fit.ci_low,
-                                     "ci_high": fit.ci_high, "n": fit.n, "tost_p": tost,
-                                     "verdict": verdict(fit.ci_low, fit.ci_high, line=1.0,
-                                                        claim_side="below", tost_p=tost,
-                                                        design=design)})
+                        fit = partial(_spec_fit, sample, estimator, components, zeros,
+                                      bool(age) if age != "n/a" else False, level, cache)
+                        rows.append(_spec_row(row, fit, line=1.0, margin=margin,
+                                              design=design))
     return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
 
 
@@ -1479,9 +1491,7 @@ def _c5_fit(frame: pd.DataFrame, estimator: str, zeros: str, age_control: bool,
     })
     controls: tuple[str, ...] = ()
     if age_control and _has_values(frame, "age_days"):
-        age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            work["log_age"] = np.where(age >= 0, np.log1p(age), np.nan)
+        work["log_age"] = _log_age(frame)
         controls = ("log_age",)
     if estimand == "expected":
         return stats.fit_ppml(work, y="comments", offset="likes", controls=controls,
@@ -1504,19 +1514,7 @@ def _c5_curve(choices: Mapping[str, Sequence], windows: Mapping[str, pd.DataFram
                     row = {"estimand": estimand, "estimator": estimator,
                            "engagement": "comments / likes", "zeros": zeros,
                            "age_control": age, "window": window}
-                    try:
-                        fit = _c5_fit(sample, estimator, zeros, age is True, level)
-                    except stats.InsufficientDataError:
-                        rows.append({**row, "estimate": np.nan, "ci_low": np.nan,
-                                     "ci_high": np.nan, "n": 0, "tost_p": np.nan,
-                                     "verdict": "inconclusive"})
-                        continue
-                    tost = (stats.tost_p(fit, low=-margin, high=margin)
-                            if margin is not None else np.nan)
-                    rows.append({**row, "estimate": fit.estimate, "ci_low": fit.ci_low,
-                                 "ci_high": fit.ci_high, "n": fit.n, "tost_p": tost,
-                                 "verdict": verdict(fit.ci_low, fit.ci_high, line=0.0,
-                                                    claim_side="below", tost_p=tost,
-                                                    design=design)})
+                    fit = partial(_c5_fit, sample, estimator, zeros, age is True, level)
+                    rows.append(_spec_row(row, fit, line=0.0, margin=margin, design=design))
     return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
 

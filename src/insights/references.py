@@ -160,8 +160,8 @@ def _validate_table(frame: pd.DataFrame, *, title: str, columns: Sequence[str],
         )
     raw = frame.loc[:, list(columns)]
     parsed = _parse(raw)
-    order = {id(rule): k for k, rule in enumerate(rules)}
-    by_name = {f"rule {order[id(rule)]}": rule for rule in rules}
+    names = [f"rule {k}" for k in range(len(rules))]
+    by_name = dict(zip(names, rules, strict=True))
     column_checks: dict[str, list[pa.Check]] = {c: [] for c in columns}
     frame_checks = []
     for name, rule in by_name.items():
@@ -175,10 +175,10 @@ def _validate_table(frame: pd.DataFrame, *, title: str, columns: Sequence[str],
         schema.validate(parsed, lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases.dropna(subset=["index"])
-        first_rule = min(failures["check"], key=lambda name: int(name.split()[1]))
+        first_rule = min(failures["check"], key=names.index)
         rule = by_name[first_rule]
-        rows = sorted(set(failures.loc[failures["check"] == first_rule, "index"]),
-                      key=list(raw.index).index)
+        failing = set(failures.loc[failures["check"] == first_rule, "index"])
+        rows = [label for label in raw.index if label in failing]  # in the table's order
         first = rows[0]
         value = raw.at[first, rule.column]
         value = value.item() if isinstance(value, np.generic) else value

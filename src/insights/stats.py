@@ -381,6 +381,18 @@ def _elasticity_from(result, design, df, level, method, y, x) -> Elasticity:
     )
 
 
+def _glm(design: _Design, family, *, scale: float, cluster: str | None, cov: str):
+    """Fit a GLM of ``design.y / scale`` (with the design's offset); return (result, t
+    degrees of freedom, errors text). Clustered errors use ``G - 1`` degrees of freedom."""
+    model = sm.GLM(design.y / scale, design.X, family=family, offset=design.offset)
+    if cluster is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
+        return result, design.n_clusters - 1, (f"errors clustered by {cluster} "
+                                               f"({design.n_clusters})")
+    result = model.fit(cov_type=cov)
+    return result, result.df_resid, f"{cov} errors"
+
+
 def fit_ppml(
     frame: pd.DataFrame,
     *,
@@ -430,19 +442,11 @@ def fit_ppml(
                      outcome="count", offset=offset)
     if not np.any(design.y > 0):
         raise InsufficientDataError(f"every usable {y!r} is 0; there is no mean to model")
+    if cluster is None and cov not in ("HC0", "HC1"):
+        raise ValueError(f"cov must be 'HC0' or 'HC1' for PPML, got {cov!r}")
     scale = float(design.y.mean())  # the slope does not depend on the unit of y
-    model = sm.GLM(design.y / scale, design.X, family=sm.families.Poisson(),
-                   offset=design.offset)
-    if cluster is not None:
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
-        df = design.n_clusters - 1
-        errors = f"errors clustered by {cluster} ({design.n_clusters})"
-    else:
-        if cov not in ("HC0", "HC1"):
-            raise ValueError(f"cov must be 'HC0' or 'HC1' for PPML, got {cov!r}")
-        result = model.fit(cov_type=cov)
-        df = result.df_resid
-        errors = f"{cov} errors"
+    result, df, errors = _glm(design, sm.families.Poisson(), scale=scale, cluster=cluster,
+                              cov=cov)
     if not result.converged:
         raise InsufficientDataError(f"the PPML fit of {y!r} did not converge")
     details = design.description.partition(f"log({x})")[2]
@@ -498,15 +502,8 @@ def fit_glm(
         raise ValueError(f"a fractional logit needs shares in [0, 1]; {y!r} runs from "
                          f"{values.min():g} to {values.max():g}")
     scale = float(values.mean()) if family == "gamma" else 1.0
-    model = sm.GLM(values / scale, design.X, family=families[family])
-    if cluster is not None:
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
-        df = design.n_clusters - 1
-        errors = f"errors clustered by {cluster} ({design.n_clusters})"
-    else:
-        result = model.fit(cov_type="HC1")
-        df = result.df_resid
-        errors = "HC1 errors"
+    result, df, errors = _glm(design, families[family], scale=scale, cluster=cluster,
+                              cov="HC1")
     name = "Gamma GLM (log link)" if family == "gamma" else "fractional logit (logit scale)"
     fitted = _elasticity_from(result, design, df, level,
                               f"{name} of {y} on log({x}); {errors}", y, x)

@@ -133,12 +133,18 @@ def _cell(row: pd.Series, estimand: str) -> str:
             f"{html.escape(verdict)}</span><br>{html.escape(interval)}</td>")
 
 
+def _link(claim: str) -> str:
+    """The claim id, linked to the notebook section that reads it."""
+    page, anchor = SECTIONS.get(claim, ("", ""))
+    if not page:
+        return html.escape(claim)
+    return f'<a href="{html.escape(page)}#{html.escape(anchor)}">{html.escape(claim)}</a>'
+
+
 def _price_rows(results: Sequence[ClaimResult]) -> list[str]:
     rows = []
     for result in results:
-        page, anchor = SECTIONS.get(result.claim, ("", ""))
-        link = (f'<a href="{html.escape(page)}#{html.escape(anchor)}">'
-                f"{html.escape(result.claim)}</a>" if page else html.escape(result.claim))
+        link = _link(result.claim)
         if result.claim == "C3":
             shown = f"{formatting.estimate(result.estimate)} tier verdicts change"
         else:
@@ -160,9 +166,7 @@ def findings_html(results: Sequence[ClaimResult],
             + "</tr>")
     rows, excluded = [], []
     for _, row in table.iterrows():
-        page, anchor = SECTIONS.get(row["claim"], ("", ""))
-        link = (f'<a href="{html.escape(page)}#{html.escape(anchor)}">{html.escape(row["claim"])}'
-                "</a>" if page else html.escape(row["claim"]))
+        link = _link(row["claim"])
         if row["design"] == "not evidence":
             excluded.append(f"<li>{link} on {html.escape(row['dataset'])}: selected on the "
                             "outcome (top posts or an engagement-ranked list), so its estimate "
