@@ -20,6 +20,13 @@ creators
 campaigns
     ``campaign, creator, platform, followers, fee, impressions, engagements, clicks,
     conversions, revenue, currency`` (an analyst's own data; money in one ``currency``).
+accounts
+    ``platform, account, fake, followers, following, posts, has_profile_picture, private,
+    dataset``: accounts labelled by hand as fake or real (a ground truth for fake-follower
+    rules); ``account`` is a pseudonymous id, never a handle.
+poll
+    ``question, segment_type, segment_id, segment, answer, count, share, dataset``: aggregated
+    answers of a poll, one row per segment and answer (``share`` as published, a fraction).
 """
 
 from __future__ import annotations
@@ -84,6 +91,27 @@ CANONICAL_COLUMNS: dict[str, dict[str, object]] = {
         "revenue": "float64",
         "currency": "str",
     },
+    "accounts": {
+        "platform": "str",
+        "account": "str",
+        "fake": "boolean",
+        "followers": "float64",
+        "following": "float64",
+        "posts": "float64",
+        "has_profile_picture": "boolean",
+        "private": "boolean",
+        "dataset": "str",
+    },
+    "poll": {
+        "question": "str",
+        "segment_type": "str",
+        "segment_id": "int64",
+        "segment": "str",
+        "answer": "str",
+        "count": "int64",
+        "share": "float64",
+        "dataset": "str",
+    },
 }
 
 #: Columns that identify one row; unique within a table of one data set.
@@ -91,6 +119,8 @@ KEYS: dict[str, list[str]] = {
     "posts": ["dataset", "platform", "post_id"],
     "creators": ["dataset", "platform", "snapshot", "creator"],
     "campaigns": ["campaign", "creator", "platform"],
+    "accounts": ["dataset", "platform", "account"],
+    "poll": ["dataset", "segment_id", "answer"],
 }
 
 _NON_NEGATIVE = {
@@ -113,11 +143,15 @@ _NON_NEGATIVE = {
         "conversions",
         "revenue",
     ],
+    "accounts": ["followers", "following", "posts"],
+    "poll": ["count", "share"],
 }
 _REQUIRED = {
     "posts": ["platform", "creator", "post_id", "dataset"],
     "creators": ["platform", "creator", "followers", "snapshot", "dataset"],
     "campaigns": ["campaign", "creator", "currency"],
+    "accounts": ["platform", "account", "fake", "dataset"],
+    "poll": ["question", "segment_type", "segment_id", "segment", "answer", "count", "dataset"],
 }
 
 
@@ -150,7 +184,7 @@ def schema(table: str) -> pa.DataFrameSchema:
 
     Parameters
     ----------
-    table : {"posts", "creators", "campaigns"}
+    table : {"posts", "creators", "campaigns", "accounts", "poll"}
 
     Returns
     -------
@@ -195,7 +229,7 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     ----------
     frame : DataFrame
         A recipe's output.
-    table : {"posts", "creators", "campaigns"}
+    table : {"posts", "creators", "campaigns", "accounts", "poll"}
 
     Returns
     -------
@@ -254,7 +288,7 @@ def validate(frame: pd.DataFrame, table: str, *, max_listed: int = 10) -> pd.Dat
     ----------
     frame : DataFrame
         Table to check (not modified).
-    table : {"posts", "creators", "campaigns"}
+    table : {"posts", "creators", "campaigns", "accounts", "poll"}
     max_listed : int, default 10
         Offending rows quoted per column and check.
 

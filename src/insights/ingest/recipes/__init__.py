@@ -36,6 +36,9 @@ RECIPES = {
     "social-media-influencers-2022": "insights.ingest.recipes.social_media_2022",
     "top-insta-influencers-200": "insights.ingest.recipes.top_insta_200",
     "global-youtube-statistics-2023": "insights.ingest.recipes.youtube_2023",
+    "twitter-keywords-2021": "insights.ingest.recipes.twitter_keywords",
+    "srf-instagram-fake-followers-2017": "insights.ingest.recipes.srf_fake_followers",
+    "social-influence-on-shopping-poll": "insights.ingest.recipes.shopping_poll",
 }
 
 
