@@ -33,9 +33,12 @@ SHA256 = "0d821ec5fa643b13bfef7197ee7c0566a69e4ddd9c8b28bcb1345098af4521e3"
 ALL_NAMES = [
     "global-youtube-statistics-2023",
     "kim2020-instagram-influencers",
+    "social-influence-on-shopping-poll",
     "social-media-influencers-2022",
+    "srf-instagram-fake-followers-2017",
     "tiktok-datares-2020",
     "top-insta-influencers-200",
+    "twitter-keywords-2021",
 ]
 
 
@@ -134,7 +137,7 @@ def test_names():
 
 def test_registry_rows():
     table = pd.concat([datasets.files(name) for name in datasets.names()], ignore_index=True)
-    assert len(table) == 153
+    assert len(table) == 158
     assert sorted(table["dataset"].unique()) == ALL_NAMES
     assert list(table.columns) == [
         "dataset",
@@ -163,6 +166,9 @@ def test_registry_rows():
         ("social-media-influencers-2022", 15),
         ("tiktok-datares-2020", 31),
         ("top-insta-influencers-200", 1),
+        ("twitter-keywords-2021", 3),
+        ("srf-instagram-fake-followers-2017", 1),
+        ("social-influence-on-shopping-poll", 1),
     ],
 )
 def test_files_per_data_set(name, count):

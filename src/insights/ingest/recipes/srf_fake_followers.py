@@ -94,13 +94,14 @@ def clean(raw: Path) -> CleanResult:
     for source, target in _COUNTS.items():
         frame = parse_column(frame, source, target, log, table="accounts")
     for source, target in _FLAGS.items():
-        parsed = parse_flag(frame[source])
-        bad = parsed.isna() & frame[source].str.strip().ne("")
-        frame = frame.assign(**{target: parsed})
-        if bad.any():
-            frame = log.repair(frame, bad.to_numpy(), column=target, new_values=pd.NA,
-                               table="accounts", step=f"flag-{target}",
+        text = frame[source]
+        parsed = parse_flag(text)
+        bad = parsed.isna() & text.str.strip().ne("")
+        if bad.any():  # logged with the raw text as the old value
+            frame = log.repair(frame.assign(**{target: text}), bad.to_numpy(), column=target,
+                               new_values=pd.NA, table="accounts", step=f"flag-{target}",
                                reason=f"{source} is neither TRUE nor FALSE; kept as missing")
+        frame = frame.assign(**{target: parsed})
     kept = set(_FLAGS.values())  # has_profile_picture keeps its name (parsed in place)
     frame = frame.drop(columns=[c for c in COLUMNS if c not in kept]).assign(platform="instagram", dataset=NAME)
     fakes = int(frame["fake"].sum())
