@@ -45,7 +45,7 @@ def load(name: str, table: str = "creators") -> pd.DataFrame:
     ----------
     name : str
         A name from :func:`names`.
-    table : {"posts", "creators"}
+    table : {"posts", "creators", "accounts", "poll"}
         Which canonical table (see :mod:`insights.schemas`). ``info(name)["tables"]`` lists the
         tables a data set has.
 
