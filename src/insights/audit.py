@@ -197,7 +197,8 @@ def capabilities(frame: pd.DataFrame, table: str) -> dict:
         of :func:`engagement_columns` for their platform),
         ``decades`` (log10 span of their follower counts), ``under_50k`` / ``over_500k``
         (engaged creators on each side of the widest "micro" boundaries),
-        ``comments_and_likes``, ``authentic``, ``fee``, ``category``, ``platforms``.
+        ``comments_and_likes``, ``authentic``, ``fee``, ``category`` (the name of a category or
+        topic column with values, or ``""``), ``platforms``.
     """
     followers = frame["followers"]
     # The claim tests run per platform, and each platform's rows get their own default
@@ -229,7 +230,8 @@ def capabilities(frame: pd.DataFrame, table: str) -> dict:
             "authentic_engagement" in frame and frame["authentic_engagement"].notna().any()
         ),
         "fee": bool("fee" in frame and frame["fee"].notna().any()),
-        "category": bool("category" in frame and frame["category"].notna().any()),
+        "category": next((c for c in ("category", "topic")
+                          if c in frame and frame[c].notna().any()), ""),
         "platforms": int(frame["platform"].nunique()),
     }
 
@@ -262,7 +264,11 @@ def _verdicts(cap: dict) -> dict[str, str]:
             else "no: too few creators with both likes and comments"
         ),
         "C6": "yes: authentic engagement" if cap["authentic"] and c1 else "no: no authenticity",
-        "C7": "niche only: has category" if cap["category"] and c1 else "no",
+        "C7": (
+            f"niche only: has {cap['category']}" if cap["category"] and c1
+            else f"no: {cap['category']} but no engagement" if cap["category"]
+            else "no: no category or topic"
+        ),
         "C8": "no: no purchase data",
     }
 
@@ -284,6 +290,25 @@ def claim_coverage(tables: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for (name, table), frame in sorted(tables.items()):
         row = {"dataset": name, "table": table}
-        row.update(_verdicts(capabilities(frame, table)))
+        if table in _OTHER_TABLES:
+            row.update(_OTHER_TABLES[table])
+        else:
+            row.update(_verdicts(capabilities(frame, table)))
         rows.append(row)
-    return pd.DataFrame(rows)
+    claims = [f"C{i}" for i in range(1, 9)]
+    return pd.DataFrame(rows, columns=["dataset", "table", *claims])
+
+
+#: Tables that hold no creators: what each can say about the claims.
+_OTHER_TABLES = {
+    "accounts": {
+        **{claim: "no: follower accounts, not creators" for claim in
+           ("C1", "C2", "C3", "C4", "C5", "C7", "C8")},
+        "C6": "ground truth only: labelled fake followers, no creator sizes",
+    },
+    "poll": {
+        **{claim: "no: aggregated poll answers" for claim in
+           ("C1", "C2", "C3", "C4", "C5", "C6", "C7")},
+        "C8": "nearest evidence only: a different question on a different base",
+    },
+}
