@@ -890,3 +890,78 @@ def test_c5_specification_curve_refuses_c1_grid_entries():
     with pytest.raises(ValueError, match="unknown estimators"):
         claims.specification_curve(_curve_posts(), claim="C5", seeds=["c000"],
                                    grid={"estimator": ("post PPML",)})
+
+
+# --------------------------------------------------------------------------------------------
+# strata (topic fixed effects) and the 5% zero rule in the curves
+
+
+def _topic_posts(n_creators=60, posts_each=4, b=0.8, c=-0.2, zero_every=0):
+    """Posts in two topics whose levels differ and whose follower ranges differ, so that a
+    slope without topic effects is biased; exact power laws (no noise) within each topic."""
+    rng = np.random.default_rng(5)
+    creators = np.arange(n_creators)
+    topic = np.where(creators < n_creators // 2, "small topic", "big topic")
+    followers = np.where(topic == "small topic", 10 ** rng.uniform(2, 4, n_creators),
+                         10 ** rng.uniform(4, 6, n_creators))
+    level = np.where(topic == "small topic", 1.0, 0.2)
+    rows = np.repeat(creators, posts_each)
+    likes = level[rows] * followers[rows] ** b
+    comments = likes * 0.3 * followers[rows] ** c * np.where(topic[rows] == "big topic", 2, 1)
+    frame = pd.DataFrame({"creator": rows.astype(str), "post_id": np.arange(rows.size).astype(str),
+                          "followers": followers[rows], "topic": topic[rows],
+                          "likes": likes, "comments": comments, "shares": 0.0,
+                          "age_days": rng.uniform(1, 100, rows.size)})
+    if zero_every:
+        zero = np.arange(rows.size) % zero_every == 0
+        frame.loc[zero, ["likes", "comments"]] = 0.0
+    return frame
+
+
+def test_comments_per_like_with_strata_recovers_the_slope():
+    posts = _topic_posts()
+    result = claims.comments_per_like_vs_followers(posts, fe="topic", dataset="toy")
+    assert result.estimate == pytest.approx(-0.2, abs=1e-9)
+    assert "comments per like = comments / likes (means per creator and topic over posts)" in (
+        result.notes)
+    assert "topic fixed effects" in result.notes
+    assert "60 creator clusters" in result.notes
+    expected = claims.comments_per_like_vs_followers(posts, fe="topic", estimand="expected")
+    assert expected.estimate == pytest.approx(-0.2, abs=1e-6)
+    pooled = claims.comments_per_like_vs_followers(posts)  # without the strata: biased
+    assert abs(pooled.estimate + 0.2) > 0.05
+
+
+def test_comments_per_like_unknown_stratum():
+    with pytest.raises(KeyError, match="fixed-effect column 'nope' not in the table"):
+        claims.comments_per_like_vs_followers(_topic_posts(), fe="nope")
+
+
+@pytest.mark.filterwarnings("ignore:Perfect separation")  # exact power laws: a perfect fit
+def test_specification_curve_with_strata():
+    posts = _topic_posts()
+    grid = {"window": ("all posts",), "engagement": (("likes",),)}
+    curve = claims.specification_curve(posts, grid=grid, fe="topic")
+    post_level = curve[curve["estimator"].isin(["post log-OLS", "post PPML"])
+                       & curve["zeros"].isin(["drop", "n/a"])]
+    np.testing.assert_allclose(post_level["estimate"], 0.8, atol=1e-6)
+    without = claims.specification_curve(posts, grid=grid)
+    assert (without.loc[post_level.index, "estimate"] - 0.8).abs().min() > 0.05
+    c5 = claims.specification_curve(posts, claim="C5", grid={"window": ("all posts",),
+                                                             "zeros": ("drop",)}, fe="topic")
+    np.testing.assert_allclose(c5["estimate"], -0.2, atol=1e-6)
+    with pytest.raises(KeyError, match="'nope'"):
+        claims.specification_curve(posts, grid=grid, fe="nope")
+
+
+def test_specification_curve_applies_the_zero_rule():
+    posts = _topic_posts(zero_every=5)  # 20% of posts without engagement
+    grid = {"window": ("all posts",), "engagement": (("likes",),), "age_control": (False,)}
+    curve = claims.specification_curve(posts, grid=grid, fe="topic").set_index(
+        ["estimator", "zeros"])
+    dropped = curve.loc[("post log-OLS", "drop")]
+    assert dropped["n_zero"] == 48 and dropped["n"] == 192
+    assert dropped["estimate"] == pytest.approx(0.8, abs=1e-6)  # the estimate is kept ...
+    assert dropped["verdict"] == "inconclusive"  # ... but carries no verdict
+    assert curve.loc[("post PPML", "n/a"), "n_zero"] == 0
+    assert curve.loc[("post PPML", "n/a"), "verdict"] == "supported"

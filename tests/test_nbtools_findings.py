@@ -40,6 +40,11 @@ def test_primary_results_follow_the_plan_on_the_registered_data():
     assert by_key[("C1", "TikTok by_user", "expected")].verdict == "supported"
     assert by_key[("C1", "TikTok by_sound", "typical")].verdict == "not evidence"
     assert by_key[("C6", "instagram 2022, five snapshots", "typical")].verdict == "equivalent"
+    twitter = by_key[("C1", findings.TWITTER, "expected")]
+    assert twitter.verdict == "supported" and twitter.n >= 19_000  # zero-engagement tweets kept
+    assert by_key[("C1", findings.TWITTER, "typical")].verdict == "inconclusive"  # 5% zero rule
+    assert by_key[("C1", findings.TWITTER, "typical")].n_zero_dropped > 6_000
+    assert by_key[("C5", findings.TWITTER, "expected")].design == "evidence"
     assert all(r.estimand in ("typical", "expected") for r in results)
     assert len(results) == len(by_key)  # one result per claim, data set and estimand
     assert np.isfinite([r.estimate for r in results]).all()

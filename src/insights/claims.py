@@ -242,6 +242,15 @@ def _creator_means(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return merged
 
 
+def _stratum_means(frame: pd.DataFrame, stratum: str, columns: Sequence[str]) -> pd.DataFrame:
+    """:func:`_creator_means` per creator *and* stratum value, with the stratum as a column."""
+    sep = "\x1f"
+    key = frame["creator"].astype(str) + sep + frame[stratum].astype(str)
+    means = _creator_means(frame.assign(creator=key), columns)
+    parts = means["creator"].str.split(sep, n=1, expand=True)
+    return means.assign(creator=parts[0], **{stratum: parts[1]})
+
+
 @dataclass(frozen=True)
 class ModelData:
     """What a C1 fit runs on: the model frame and how to fit it.
@@ -585,6 +594,7 @@ def comments_per_like_vs_followers(
     hazards: Sequence[str] | None = None,
     estimand: str = "typical",
     margin: float | None = MARGIN,
+    fe: str | None = None,
 ) -> ClaimResult:
     """C5: do small creators get more comments per like?
 
@@ -601,7 +611,10 @@ def comments_per_like_vs_followers(
     * ``contradicted`` iff it lies **above 0**;
     * ``inconclusive`` otherwise; ``not evidence`` for a sample selected on the outcome.
 
-    ``hazards`` works as in :func:`engagement_vs_followers`.
+    ``hazards`` works as in :func:`engagement_vs_followers`. ``fe`` names a stratum column
+    (e.g. ``"topic"``) with one fixed effect per value; on a posts table the unit is then the
+    creator within a stratum (means per creator and stratum) and errors are clustered by
+    creator.
 
     Examples
     --------
@@ -613,14 +626,25 @@ def comments_per_like_vs_followers(
     >>> round(result.estimate, 1), result.verdict
     (-0.2, 'supported')
     """
+    groups, cluster = None, None
+    if fe is not None and fe not in frame.columns:
+        raise KeyError(f"fixed-effect column {fe!r} not in the table")
     if table_kind(frame) == "posts":
-        creators = _creator_means(frame, ("likes", "comments"))
         likes, comments = "likes", "comments"
-        level_note = "creator means over posts"
+        if fe is None:
+            creators = _creator_means(frame, ("likes", "comments"))
+            level_note = "creator means over posts"
+        else:
+            creators = _stratum_means(frame, fe, ("likes", "comments"))
+            groups = {fe: creators[fe], "creator": creators["creator"]}
+            cluster = "creator"
+            level_note = f"means per creator and {fe} over posts"
     else:
         creators = frame
         likes, comments = "avg_likes", "avg_comments"
         level_note = "creator averages"
+        if fe is not None:
+            groups = {fe: frame[fe]}
     ratio = metrics.comments_per_like(creators, comments=comments, likes=likes)
     return _ratio_claim(
         "C5", frame, ratio, creators["followers"], name="comments_per_like",
@@ -629,7 +653,7 @@ def comments_per_like_vs_followers(
         zero_note="creators with zero comments are left out of the log model",
         extra_notes=(), hazards=hazards, rng=rng, ci=ci, n_resamples=n_resamples,
         level=level, dataset=dataset, estimand=estimand, margin=margin,
-        parts=(creators[comments], creators[likes]),
+        parts=(creators[comments], creators[likes]), groups=groups, fe=fe, cluster=cluster,
     )
 
 
@@ -1318,7 +1342,7 @@ C5_GRID = {
 }
 
 _SPEC_COLUMNS = ["estimand", "estimator", "engagement", "zeros", "age_control", "window",
-                 "estimate", "ci_low", "ci_high", "n", "tost_p", "verdict"]
+                 "estimate", "ci_low", "ci_high", "n", "n_zero", "tost_p", "verdict"]
 
 
 def _window(frame: pd.DataFrame, name: str, seeds: Sequence[str] | None) -> pd.DataFrame:
@@ -1345,17 +1369,21 @@ def _spec_row(row: dict, fit: Callable[[], stats.Elasticity], *, line: float,
         result = fit()
     except stats.InsufficientDataError:
         return {**row, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0,
-                "tost_p": np.nan, "verdict": "inconclusive"}
+                "n_zero": 0, "tost_p": np.nan, "verdict": "inconclusive"}
     tost = (stats.tost_p(result, low=line - margin, high=line + margin)
             if margin is not None else np.nan)
+    outcome = verdict(result.ci_low, result.ci_high, line=line, claim_side="below",
+                      tost_p=tost, design=design)
+    if result.n_zero > MAX_ZERO_SHARE * (result.n + result.n_zero) and outcome != "not evidence":
+        outcome = "inconclusive"
     return {**row, "estimate": result.estimate, "ci_low": result.ci_low,
-            "ci_high": result.ci_high, "n": result.n, "tost_p": tost,
-            "verdict": verdict(result.ci_low, result.ci_high, line=line, claim_side="below",
-                               tost_p=tost, design=design)}
+            "ci_high": result.ci_high, "n": result.n, "n_zero": result.n_zero, "tost_p": tost,
+            "verdict": outcome}
 
 
 def _spec_fit(frame: pd.DataFrame, estimator: str, components: tuple[str, ...], zeros: str,
-              age_control: bool, level: float, cache: dict) -> stats.Elasticity:
+              age_control: bool, level: float, cache: dict,
+              fe: str | None = None) -> stats.Elasticity:
     """One specification's fit; model frames are built once and shared through ``cache``."""
     estimand, level_name = SPEC_ESTIMATORS[estimator]
     if level_name == "creators":
@@ -1368,16 +1396,16 @@ def _spec_fit(frame: pd.DataFrame, estimator: str, components: tuple[str, ...], 
     key = (id(frame), components, age_control)
     if key not in cache:
         cache[key] = engagement_model_data(frame, components=components,
-                                           control_age=age_control)
+                                           control_age=age_control, fe=fe)
     data = cache[key]
     work = data.frame
     if estimand == "expected":
-        return stats.fit_ppml(work, y=data.y, controls=data.controls, cluster=data.cluster,
-                              level=level)
+        return stats.fit_ppml(work, y=data.y, controls=data.controls, fe=data.fe,
+                              cluster=data.cluster, level=level)
     if zeros == "log1p":
         work = work.assign(**{data.y: work[data.y] + 1.0})
-    return stats.fit_elasticity(work, y=data.y, controls=data.controls, cluster=data.cluster,
-                                level=level)
+    return stats.fit_elasticity(work, y=data.y, controls=data.controls, fe=data.fe,
+                                cluster=data.cluster, level=level)
 
 
 def specification_curve(
@@ -1389,6 +1417,7 @@ def specification_curve(
     margin: float | None = MARGIN,
     level: float = 0.95,
     hazards: Sequence[str] | None = None,
+    fe: str | None = None,
 ) -> pd.DataFrame:
     """C1 (or C5) over a declared grid of analyst choices: one row per specification.
 
@@ -1400,7 +1429,10 @@ def specification_curve(
     Choices that do not apply to an estimator are not crossed with it (``"n/a"``).
 
     Every row's verdict follows :func:`insights.verdicts.verdict` with the margin and the
-    table's design class; the curve is exploratory (``docs/analysis-plan.md``).
+    table's design class, and the 5% zero rule of the primaries: a row whose log model left out
+    more than :data:`MAX_ZERO_SHARE` of its rows for a zero outcome is ``inconclusive`` (its
+    estimate is kept, ``n_zero`` says how many). The curve is exploratory
+    (``docs/analysis-plan.md``).
 
     Parameters
     ----------
@@ -1415,13 +1447,18 @@ def specification_curve(
     seeds : sequence of str, optional
         Creators left out by the window ``"without seed creators"`` (required when it is in the
         grid).
+    fe : str, optional
+        A stratum column (e.g. ``"topic"``) with one fixed effect per value in every post-level
+        specification; creator-level C1 specifications pool a creator's posts without it, and
+        creator-level C5 specifications use the creator within a stratum (as
+        :func:`comments_per_like_vs_followers` with ``fe``).
 
     Returns
     -------
     DataFrame
         ``estimand, estimator, engagement, zeros, age_control, window, estimate, ci_low,
-        ci_high, n, tost_p, verdict``; a specification that cannot be estimated has NaN and
-        ``inconclusive``.
+        ci_high, n, n_zero, tost_p, verdict``; a specification that cannot be estimated has NaN
+        and ``inconclusive``.
 
     Examples
     --------
@@ -1451,8 +1488,10 @@ def specification_curve(
         raise ValueError(f"unknown estimators {bad}; known: {list(estimators)}")
     design, _ = design_class(_hazards(frame, hazards))
     windows = {name: _window(frame, name, seeds) for name in choices["window"]}
+    if fe is not None and fe not in frame.columns:
+        raise KeyError(f"fixed-effect column {fe!r} not in the table")
     if claim == "C5":
-        return _c5_curve(choices, windows, design=design, margin=margin, level=level)
+        return _c5_curve(choices, windows, design=design, margin=margin, level=level, fe=fe)
     cache: dict = {}
     rows = []
     for estimator in choices["estimator"]:
@@ -1467,44 +1506,52 @@ def specification_curve(
                                "engagement": " + ".join(components), "zeros": zeros,
                                "age_control": age, "window": window}
                         fit = partial(_spec_fit, sample, estimator, components, zeros,
-                                      bool(age) if age != "n/a" else False, level, cache)
+                                      bool(age) if age != "n/a" else False, level, cache,
+                                      fe)
                         rows.append(_spec_row(row, fit, line=1.0, margin=margin,
                                               design=design))
     return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
 
 
 def _c5_fit(frame: pd.DataFrame, estimator: str, zeros: str, age_control: bool,
-            level: float) -> stats.Elasticity:
+            level: float, fe: str | None = None) -> stats.Elasticity:
     estimand, level_name = C5_SPEC_ESTIMATORS[estimator]
     shift = 0.5 if zeros == "+0.5" else 0.0
     if level_name == "creators":
-        means = _creator_means(frame, ("likes", "comments"))
+        if fe is None:
+            means, cluster = _creator_means(frame, ("likes", "comments")), None
+        else:
+            means, cluster = _stratum_means(frame, fe, ("likes", "comments")), "creator"
         work = means.assign(ratio=(means["comments"] + shift) / (means["likes"] + shift))
         if estimand == "expected":
-            return stats.fit_ppml(work, y="comments", offset="likes", level=level)
-        return stats.fit_elasticity(work, y="ratio", level=level)
+            return stats.fit_ppml(work, y="comments", offset="likes", fe=fe, cluster=cluster,
+                                  level=level)
+        return stats.fit_elasticity(work, y="ratio", fe=fe, cluster=cluster, level=level)
     work = pd.DataFrame({
         "comments": pd.to_numeric(frame["comments"], errors="coerce").to_numpy(dtype=float),
         "likes": pd.to_numeric(frame["likes"], errors="coerce").to_numpy(dtype=float),
         "followers": frame["followers"].to_numpy(dtype=float),
         "creator": frame["creator"].to_numpy(),
     })
+    if fe is not None:
+        work[fe] = frame[fe].to_numpy()
     controls: tuple[str, ...] = ()
     if age_control and _has_values(frame, "age_days"):
         work["log_age"] = _log_age(frame)
         controls = ("log_age",)
     if estimand == "expected":
-        return stats.fit_ppml(work, y="comments", offset="likes", controls=controls,
+        return stats.fit_ppml(work, y="comments", offset="likes", controls=controls, fe=fe,
                               cluster="creator", level=level)
     with np.errstate(divide="ignore", invalid="ignore"):
         work["ratio"] = np.where(work["likes"] + shift > 0,
                                  (work["comments"] + shift) / (work["likes"] + shift), np.nan)
-    return stats.fit_elasticity(work, y="ratio", controls=controls, cluster="creator",
+    return stats.fit_elasticity(work, y="ratio", controls=controls, fe=fe, cluster="creator",
                                 level=level)
 
 
 def _c5_curve(choices: Mapping[str, Sequence], windows: Mapping[str, pd.DataFrame], *,
-              design: str, margin: float | None, level: float) -> pd.DataFrame:
+              design: str, margin: float | None, level: float,
+              fe: str | None = None) -> pd.DataFrame:
     rows = []
     for estimator in choices["estimator"]:
         estimand, level_name = C5_SPEC_ESTIMATORS[estimator]
@@ -1514,7 +1561,7 @@ def _c5_curve(choices: Mapping[str, Sequence], windows: Mapping[str, pd.DataFram
                     row = {"estimand": estimand, "estimator": estimator,
                            "engagement": "comments / likes", "zeros": zeros,
                            "age_control": age, "window": window}
-                    fit = partial(_c5_fit, sample, estimator, zeros, age is True, level)
+                    fit = partial(_c5_fit, sample, estimator, zeros, age is True, level, fe)
                     rows.append(_spec_row(row, fit, line=0.0, margin=margin, design=design))
     return pd.DataFrame(rows, columns=_SPEC_COLUMNS)
 

@@ -21,12 +21,15 @@ from insights import claims, formatting
 from insights.ingest import datasets
 from insights.verdicts import ESTIMANDS, ClaimResult, results_table
 
-__all__ = ["SECTIONS", "PRICING", "primary_results", "price_results", "findings_table",
+__all__ = ["SECTIONS", "PRICING", "TWITTER", "primary_results", "price_results", "findings_table",
            "findings_html"]
 
 #: The published pricing models the price claims are read under (notebooks 03 and 04).
 PRICING = ("rate-card", "rate-card-tiktok", "inzpire-2020", "klear-2019", "beichert-2024",
            "izea-2022")
+
+#: The label of the Twitter keyword samples in every table.
+TWITTER = "Twitter keyword samples"
 
 #: Where each claim is read: notebook page and the section heading's anchor.
 SECTIONS = {
@@ -48,6 +51,7 @@ def primary_results() -> list[ClaimResult]:
     posts = datasets.load("tiktok-datares-2020", "posts")
     lists = datasets.load("social-media-influencers-2022", "creators")
     top200 = datasets.load("top-insta-influencers-200", "creators")
+    twitter = datasets.load("twitter-keywords-2021", "posts")
     parts = {part: frame for part, frame in posts.groupby("part", sort=True)}
     latest = {platform: frame for (platform, snapshot), frame
               in lists.groupby(["platform", "snapshot"]) if snapshot == "2022-12"}
@@ -57,6 +61,8 @@ def primary_results() -> list[ClaimResult]:
         for part, extra in options.items():
             results.append(claims.engagement_vs_followers(
                 parts[part], dataset=f"TikTok {part}", estimand=estimand, **extra))
+        results.append(claims.engagement_vs_followers(
+            twitter, dataset=TWITTER, estimand=estimand, fe="topic"))
         for platform in ("instagram", "youtube", "tiktok"):
             results.append(claims.engagement_vs_followers(
                 latest[platform], dataset=f"{platform} top-1,000 2022-12", estimand=estimand))
@@ -65,6 +71,8 @@ def primary_results() -> list[ClaimResult]:
         for part in options:
             results.append(claims.comments_per_like_vs_followers(
                 parts[part], dataset=f"TikTok {part}", estimand=estimand))
+        results.append(claims.comments_per_like_vs_followers(
+            twitter, dataset=TWITTER, estimand=estimand, fe="topic"))
         for platform in ("youtube", "tiktok"):
             results.append(claims.comments_per_like_vs_followers(
                 latest[platform], dataset=f"{platform} top-1,000 2022-12", estimand=estimand))
