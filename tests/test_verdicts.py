@@ -19,7 +19,7 @@ from insights.verdicts import (
 )
 
 COLUMNS = ["claim", "dataset", "estimand", "estimate", "ci_low", "ci_high", "n", "verdict",
-           "design", "tost_p", "method", "notes"]
+           "design", "tost_p", "n_zero_dropped", "method", "notes"]
 MIRROR = {"supported": "contradicted", "contradicted": "supported", "inconclusive": "inconclusive"}
 
 

@@ -231,7 +231,7 @@ def results_table(
         row["notes"] = "; ".join(result.notes)
         rows.append(row)
     columns = ["claim", "dataset", "estimand", "estimate", "ci_low", "ci_high", "n", "verdict",
-               "design", "tost_p", "method", "notes"]
+               "design", "tost_p", "n_zero_dropped", "method", "notes"]
     table = pd.DataFrame(rows, columns=columns)
     if labels is not None:
         table.insert(0, label, labels)
