@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("claims",),
     ("portfolio", "simulate"),
     ("costs",),
-    ("pricing",),
+    ("pricing", "authenticity"),
     ("stats", "plotting", "audit", "calibration", "ingest"),
     ("metrics",),
     ("schemas", "references", "verdicts", "tiers", "formatting"),

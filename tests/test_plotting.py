@@ -390,3 +390,22 @@ def test_plot_specification_curve_draws_every_specification():
                                            ("estimator", "engagement", "zeros", "age_control",
                                             "window"))
     plt.close(fig)
+
+
+def test_plot_roc_draws_the_curve_the_diagonal_and_the_rules():
+    import matplotlib.pyplot as plt
+
+    from insights import authenticity
+
+    curve = authenticity.roc_curve([0.9, 0.8, 0.3, 0.1], [True, False, True, False])
+    points = pd.DataFrame({"label": ["R1"], "fpr": [0.25], "tpr": [0.5]})
+    fig, ax = plt.subplots()
+    plotting.plot_roc(ax, curve, auc_text="AUC 0.75", points=points)
+    step, diagonal = ax.lines[0], ax.lines[1]
+    assert list(step.get_xdata()) == curve["fpr"].tolist()
+    assert list(diagonal.get_xdata()) == [0, 1]
+    assert [t.get_text() for t in ax.texts] == ["R1"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["AUC 0.75", "chance", "rules"]
+    with pytest.raises(ValueError, match="fpr"):
+        plotting.plot_roc(ax, curve.drop(columns="fpr"))
+    plt.close(fig)

@@ -35,6 +35,7 @@ __all__ = [
     "plot_tier_rates",
     "plot_break_even",
     "plot_bands",
+    "plot_roc",
 ]
 
 _BAND_COLOURS = ("#e9e9e9", "#ffffff")
@@ -797,3 +798,45 @@ def plot_specification_curve(
     bottom.set_xlabel("specifications, sorted by estimate")
     top.set_xlim(-1, len(table))
     return top, bottom
+
+
+def plot_roc(
+    ax: Axes,
+    curve: pd.DataFrame,
+    *,
+    auc_text: str | None = None,
+    points: pd.DataFrame | None = None,
+) -> Axes:
+    """Draw a ROC curve (``fpr``, ``tpr`` columns), the chance diagonal and, optionally, rules
+    as labelled points (``points`` with ``label``, ``fpr``, ``tpr``).
+
+    Parameters
+    ----------
+    ax : Axes
+    curve : DataFrame
+        From :func:`insights.authenticity.roc_curve`.
+    auc_text : str, optional
+        Legend text of the curve (e.g. the AUC with its interval).
+    points : DataFrame, optional
+        One row per rule: its false and true positive rates.
+    """
+    _require_columns(curve, ["fpr", "tpr"], "ROC curve")
+    ax.step(curve["fpr"], curve["tpr"], where="post", color=_SCATTER_COLOUR, lw=1.6,
+            label=auc_text or "score")
+    ax.plot([0, 1], [0, 1], color="#999999", lw=0.8, ls="--", label="chance")
+    if points is not None:
+        _require_columns(points, ["label", "fpr", "tpr"], "ROC points")
+        ax.scatter(points["fpr"], points["tpr"], color=_FIT_COLOUR, s=22, zorder=3,
+                   label="rules")
+        for row in points.itertuples(index=False):
+            ax.annotate(row.label, (row.fpr, row.tpr), xytext=(4, -10),
+                        textcoords="offset points", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_aspect("equal")
+    ax.xaxis.set_major_formatter(format_percent)
+    ax.yaxis.set_major_formatter(format_percent)
+    ax.set_xlabel("real accounts flagged (false positive rate)")
+    ax.set_ylabel("fake accounts flagged (recall)")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
