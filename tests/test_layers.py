@@ -21,7 +21,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reporting",),
     ("nbtools",),
-    ("claims",),
+    ("claims", "segments"),
     ("portfolio", "simulate"),
     ("costs",),
     ("pricing", "authenticity"),

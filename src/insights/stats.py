@@ -67,6 +67,8 @@ __all__ = [
     "GroupRatio",
     "group_ratio",
     "ratio_interval",
+    "GroupContrasts",
+    "group_contrasts",
 ]
 
 MAX_FIXED_EFFECT_LEVELS = 500
@@ -1489,3 +1491,184 @@ def local_elasticity(
               + (f", controls {', '.join(controls)}" if controls else "")
               + f"; {errors}; simultaneous band by sup-t ({n_draws} draws)")
     return ElasticityCurve(table, critical, df, len(design.y), design.n_clusters, method, level)
+
+
+# --------------------------------------------------------------------------------------------
+# groups compared at equal size (moderators, strata, memberships)
+
+
+@dataclass(frozen=True)
+class GroupContrasts:
+    """Groups compared at equal follower count, from one model with a level per group.
+
+    ``table`` has one row per group: ``group, n, ratio, ratio_low, ratio_high`` (the group's
+    engagement relative to the reference group at ``at`` followers: a ratio of geometric means
+    for the typical estimand, of means for the expected one) and ``slope, slope_low,
+    slope_high`` (the group's own elasticity when slopes were allowed to differ, else the
+    common one). ``wald_p`` tests that all groups have equal slopes (``tested="equal
+    slopes"``) or equal levels (``"equal levels"``).
+    """
+
+    table: pd.DataFrame
+    wald_p: float
+    tested: str
+    at: float
+    reference: str
+    method: str
+    n: int
+
+
+def group_contrasts(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    group: str,
+    x: str = "followers",
+    reference: str | None = None,
+    interaction: bool = False,
+    estimand: str = "typical",
+    controls: Sequence[str] = (),
+    cluster: str | None = None,
+    at: float | None = None,
+    min_size: int = 0,
+    other: str = "other",
+    level: float = 0.95,
+) -> GroupContrasts:
+    """Compare groups (categories, topics, memberships) at equal follower count.
+
+    Fits ``log(y)`` by OLS (``estimand="typical"``; rows with ``y = 0`` are left out) or
+    ``E[y]`` by PPML (``"expected"``; zeros kept) on ``log(x / at)``, the controls (centred),
+    one dummy per group other than the reference and, with ``interaction=True``, each dummy
+    times ``log(x / at)``. The dummy of a group is then its log level relative to the reference
+    *at* ``at`` followers; its slope is the common slope plus its interaction.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    y, x : str
+        Outcome and size columns.
+    group : str
+        The grouping column; rows without a group are left out.
+    reference : str, optional
+        Reference group; default the largest.
+    interaction : bool
+        Let each group have its own slope (a moderator test) and test that the slopes are equal.
+    estimand : {"typical", "expected"}
+    controls : sequence of str
+    cluster : str, optional
+        Cluster-robust errors by this column (t(G - 1) intervals); otherwise HC3 for OLS and
+        HC1 for PPML (t(n - k)).
+    at : float, optional
+        Follower count at which levels are compared; default the sample's geometric median.
+    min_size : int
+        Groups with fewer rows are pooled into ``other`` before fitting.
+    level : float
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = 10 ** rng.uniform(3, 6, 400)
+    >>> g = np.where(np.arange(400) % 2 == 0, "a", "b")
+    >>> y = np.where(g == "a", 2.0, 1.0) * f ** 0.8 * np.exp(rng.normal(0, 0.1, 400))
+    >>> out = group_contrasts(pd.DataFrame({"y": y, "followers": f, "g": g}), y="y", group="g",
+    ...                       reference="b")
+    >>> round(float(out.table.set_index("group").loc["a", "ratio"]), 1)
+    2.0
+    """
+    if estimand not in ("typical", "expected"):
+        raise ValueError(f"estimand must be 'typical' or 'expected', got {estimand!r}")
+    for column in (y, x, group, *controls, *([cluster] if cluster else [])):
+        if column not in frame.columns:
+            raise KeyError(f"column {column!r} not in the table; columns are "
+                           f"{list(frame.columns)}")
+    yv, xv = _numeric(frame, y), _numeric(frame, x)
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(xv) & (xv > 0) & np.isfinite(yv)
+        keep &= (yv > 0) if estimand == "typical" else (yv >= 0)
+    keep &= frame[group].notna().to_numpy()
+    control_values = [_numeric(frame, c) for c in controls]
+    for values in control_values:
+        keep &= np.isfinite(values)
+    if cluster is not None:
+        keep &= frame[cluster].notna().to_numpy()
+    labels = frame.loc[keep, group].astype(str)
+    sizes = labels.value_counts()
+    small = sizes.index[sizes < min_size]
+    if len(small):
+        labels = labels.where(~labels.isin(small), other)
+        sizes = labels.value_counts()
+    if reference is None:
+        reference = str(sizes.sort_values(ascending=False, kind="stable").index[0])
+    if reference not in sizes.index:
+        raise ValueError(f"reference group {reference!r} has no usable rows; groups are "
+                         f"{sorted(sizes.index)}")
+    others = sorted(g for g in sizes.index if g != reference)
+    if not others:
+        raise InsufficientDataError(f"only one group ({reference!r}) has usable rows")
+    log_x = np.log(xv[keep])
+    at = float(np.exp(np.median(log_x))) if at is None else float(at)
+    z = log_x - math.log(at)
+    n = int(keep.sum())
+    columns = {"const": np.ones(n), "slope": z}
+    for name, values in zip(controls, control_values, strict=True):
+        kept = values[keep]
+        columns[name] = kept - kept.mean()
+    label_values = labels.to_numpy()
+    for g in others:
+        columns[f"level:{g}"] = (label_values == g).astype(float)
+    if interaction:
+        for g in others:
+            columns[f"slope:{g}"] = columns[f"level:{g}"] * z
+    X = pd.DataFrame(columns)
+    if n <= X.shape[1] + 1:
+        raise InsufficientDataError(f"{n} usable rows for {X.shape[1]} parameters")
+    groups = pd.factorize(frame.loc[keep, cluster])[0] if cluster is not None else None
+    if estimand == "typical":
+        model = sm.OLS(np.log(yv[keep]), X)
+        cov = "HC3"
+    else:
+        scale = float(yv[keep].mean())
+        if scale == 0:
+            raise InsufficientDataError(f"every usable {y!r} is 0; there is no mean to model")
+        model = sm.GLM(yv[keep] / scale, X, family=sm.families.Poisson())
+        cov = "HC1"
+    if groups is not None:
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        df = float(len(np.unique(groups)) - 1)
+        errors = f"errors clustered by {cluster} ({int(df) + 1})"
+    else:
+        result = model.fit(cov_type=cov)
+        df = float(result.df_resid)
+        errors = f"{cov} errors"
+    params, covariance = result.params, result.cov_params()
+    t = _t_quantile(level, df)
+    rows = []
+    for g in [reference, *others]:
+        if g == reference:
+            ratio, r_low, r_high = 1.0, np.nan, np.nan
+            slope_var, slope = covariance.loc["slope", "slope"], params["slope"]
+        else:
+            b, se = params[f"level:{g}"], math.sqrt(covariance.loc[f"level:{g}", f"level:{g}"])
+            ratio, r_low, r_high = math.exp(b), math.exp(b - t * se), math.exp(b + t * se)
+            if interaction:
+                key = f"slope:{g}"
+                slope = params["slope"] + params[key]
+                slope_var = (covariance.loc["slope", "slope"] + covariance.loc[key, key]
+                             + 2 * covariance.loc["slope", key])
+            else:
+                slope_var, slope = covariance.loc["slope", "slope"], params["slope"]
+        half = t * math.sqrt(slope_var)
+        rows.append({"group": g, "n": int(sizes[g]), "ratio": ratio, "ratio_low": r_low,
+                     "ratio_high": r_high, "slope": float(slope),
+                     "slope_low": float(slope - half), "slope_high": float(slope + half)})
+    tested_terms = [f"slope:{g}" for g in others] if interaction else [f"level:{g}" for g in others]
+    restriction = np.zeros((len(tested_terms), X.shape[1]))
+    for row, term in enumerate(tested_terms):
+        restriction[row, X.columns.get_loc(term)] = 1.0
+    wald = result.wald_test(restriction, use_f=estimand == "typical", scalar=True)
+    what = "log-OLS" if estimand == "typical" else "PPML"
+    method = (f"{what} of {y} on log({x}/{at:,.0f}), {group} levels"
+              + (" and slopes" if interaction else "") + f"; {errors}")
+    return GroupContrasts(pd.DataFrame(rows), float(wald.pvalue),
+                          "equal slopes" if interaction else "equal levels", at, reference,
+                          method, n)
