@@ -1,8 +1,5 @@
 """Tests for insights.segments (C7, C8) and insights.stats.group_contrasts."""
 
-# Several tests fit exact power laws (no noise) to get known answers: a perfect fit.
-pytestmark = __import__("pytest").mark.filterwarnings("ignore:Perfect separation")
-
 from __future__ import annotations
 
 import numpy as np
@@ -12,6 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insights import segments, stats
+
+# Several tests fit exact power laws (no noise) to get known answers: a perfect fit.
+pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation")
 
 
 def _groups(slopes=None, levels=None, n_each=40, seed=0, noise=0.0):
