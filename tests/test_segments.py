@@ -267,3 +267,13 @@ def test_group_contrasts_clustered_ratio_coverage():
         hits.append(row["ratio_low"] <= truth <= row["ratio_high"])
     coverage = np.mean(hits)
     assert abs(coverage - 0.95) < 3 * np.sqrt(0.95 * 0.05 / reps), coverage
+
+
+def test_c7_verdict_applies_the_zero_rule():
+    frame = _groups(noise=0.3, levels={"a": 1.0, "b": 5.0, "c": 0.2})
+    frame.loc[::8, "y"] = 0.0
+    typical = stats.group_contrasts(frame, y="y", group="g")
+    assert typical.n_zero == 15 and typical.n == 105
+    assert segments.c7_verdict(typical) == "inconclusive"
+    expected = stats.group_contrasts(frame, y="y", group="g", estimand="expected")
+    assert expected.n_zero == 0 and segments.c7_verdict(expected) == "depends"

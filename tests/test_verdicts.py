@@ -73,6 +73,7 @@ def test_results_table_columns_order_and_joined_notes():
             "verdict": ["supported", "contradicted", "depends"],
             "design": ["evidence"] * 3,
             "tost_p": [np.nan] * 3,
+            "n_zero_dropped": [0, 0, 0],
             "method": ["OLS", "OLS", "OLS"],
             "notes": ["x", "a; b; c", ""],
         }

@@ -26,6 +26,7 @@ from insights.tiers import scheme as tier_scheme_named
 from insights.verdicts import (
     ESTIMANDS,
     MARGIN,
+    MAX_ZERO_SHARE,
     ClaimResult,
     combine_pricing_models,
     verdict,
@@ -66,11 +67,6 @@ def _hazards(frame: pd.DataFrame, hazards: Sequence[str] | None) -> tuple[str, .
     if unknown:
         raise ValueError(f"unknown design hazards {unknown}; known: {list(HAZARDS)}")
     return chosen
-
-
-#: A typical-post (log model) verdict is not drawn when the model had to drop more than this
-#: share of the rows it could otherwise use because their outcome was 0 (docs/analysis-plan.md).
-MAX_ZERO_SHARE = 0.05
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import pandas as pd
 from insights import metrics, stats
 from insights.authenticity import wilson
 from insights.ingest.registry import design_class, design_hazards
+from insights.verdicts import MAX_ZERO_SHARE
 
 __all__ = ["c7_verdict", "category_contrasts", "topic_contrasts", "breadth_contrasts", "normalise_handle",
            "MIN_HANDLE", "Membership", "cross_platform_membership", "design_of", "membership_contrasts", "PollShare",
@@ -40,7 +41,8 @@ MIN_HANDLE = 4
 def c7_verdict(contrasts: stats.GroupContrasts, design: str = "evidence") -> str:
     """The C7 reading of a comparison at equal size.
 
-    ``not evidence`` for a sample selected on the outcome; ``depends`` when at least one group's
+    ``not evidence`` for a sample selected on the outcome; ``inconclusive`` when a log model
+    left out more than 5% of its rows for a zero outcome (:data:`MAX_ZERO_SHARE`); ``depends`` when at least one group's
     95% interval of its ratio to the reference excludes 1 (engagement at equal size depends on
     the group, so whether "niche" or "cross-platform" outperforms depends on which groups one
     means); ``inconclusive`` when every interval contains 1.
@@ -58,6 +60,8 @@ def c7_verdict(contrasts: stats.GroupContrasts, design: str = "evidence") -> str
     """
     if design == "not evidence":
         return "not evidence"
+    if contrasts.n_zero > MAX_ZERO_SHARE * (contrasts.n + contrasts.n_zero):
+        return "inconclusive"  # the plan's 5% zero rule, as for the typical post of C1
     others = contrasts.table[contrasts.table["group"] != contrasts.reference]
     above = others["ratio_low"] > 1
     below = others["ratio_high"] < 1

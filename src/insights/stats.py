@@ -1506,7 +1506,8 @@ class GroupContrasts:
     for the typical estimand, of means for the expected one) and ``slope, slope_low,
     slope_high`` (the group's own elasticity when slopes were allowed to differ, else the
     common one). ``wald_p`` tests that all groups have equal slopes (``tested="equal
-    slopes"``) or equal levels (``"equal levels"``).
+    slopes"``) or equal levels (``"equal levels"``). ``n_zero`` counts the rows a log model
+    left out for a zero outcome.
     """
 
     table: pd.DataFrame
@@ -1516,6 +1517,7 @@ class GroupContrasts:
     reference: str
     method: str
     n: int
+    n_zero: int = 0
 
 
 def group_contrasts(
@@ -1583,14 +1585,17 @@ def group_contrasts(
                            f"{list(frame.columns)}")
     yv, xv = _numeric(frame, y), _numeric(frame, x)
     with np.errstate(invalid="ignore"):
-        keep = np.isfinite(xv) & (xv > 0) & np.isfinite(yv)
-        keep &= (yv > 0) if estimand == "typical" else (yv >= 0)
+        keep = np.isfinite(xv) & (xv > 0) & np.isfinite(yv) & (yv >= 0)
     keep &= frame[group].notna().to_numpy()
     control_values = [_numeric(frame, c) for c in controls]
     for values in control_values:
         keep &= np.isfinite(values)
     if cluster is not None:
         keep &= frame[cluster].notna().to_numpy()
+    n_zero = 0
+    if estimand == "typical":  # zero cannot be logged: count the rows lost only for that
+        n_zero = int((keep & (yv == 0)).sum())
+        keep &= yv > 0
     labels = frame.loc[keep, group].astype(str)
     sizes = labels.value_counts()
     small = sizes.index[sizes < min_size]
@@ -1671,4 +1676,4 @@ def group_contrasts(
               + (" and slopes" if interaction else "") + f"; {errors}")
     return GroupContrasts(pd.DataFrame(rows), float(wald.pvalue),
                           "equal slopes" if interaction else "equal levels", at, reference,
-                          method, n)
+                          method, n, n_zero)

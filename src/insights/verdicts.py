@@ -40,6 +40,7 @@ __all__ = [
     "DESIGNS",
     "ESTIMANDS",
     "MARGIN",
+    "MAX_ZERO_SHARE",
     "verdict_for_interval",
     "verdict",
     "results_table",
@@ -74,6 +75,10 @@ ESTIMANDS = {
 
 #: The declared equivalence margin of the elasticity claims (``docs/analysis-plan.md``).
 MARGIN = 0.05
+
+#: A typical-post (log model) verdict is not drawn when the model had to drop more than this
+#: share of the rows it could otherwise use because their outcome was 0 (docs/analysis-plan.md).
+MAX_ZERO_SHARE = 0.05
 
 #: Level of the two one-sided tests of equivalence.
 TOST_ALPHA = 0.05

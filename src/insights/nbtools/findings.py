@@ -17,12 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from insights import claims, formatting
+from insights import authenticity, claims, formatting, segments
 from insights.ingest import datasets
 from insights.verdicts import ESTIMANDS, ClaimResult, results_table
 
-__all__ = ["SECTIONS", "PRICING", "TWITTER", "primary_results", "price_results", "findings_table",
-           "findings_html"]
+__all__ = ["SECTIONS", "PRICING", "TWITTER", "primary_results", "price_results", "other_results",
+           "findings_table", "findings_html"]
 
 #: The published pricing models the price claims are read under (notebooks 03 and 04).
 PRICING = ("rate-card", "rate-card-tiktok", "inzpire-2020", "klear-2019", "beichert-2024",
@@ -40,6 +40,10 @@ SECTIONS = {
     "C2": ("03-micro-creator-roi.html", "Verdicts"),
     "C4": ("03-micro-creator-roi.html", "Verdicts"),
     "C3": ("04-what-counts-as-micro.html", "Verdict"),
+    "C6 ground truth": ("06-fake-followers-niche-and-the-40-percent.html",
+                        "1.-Fake-followers:-how-well-do-transparent-rules-recover-hand-labels?"),
+    "C7": ("06-fake-followers-niche-and-the-40-percent.html", "2.-C7:-niche-and-cross-platform"),
+    "C8": ("06-fake-followers-niche-and-the-40-percent.html", "3.-C8:-the-%2240%25%22"),
 }
 
 
@@ -105,6 +109,84 @@ def price_results(*, seed: int = 20261122, n_resamples: int = 1000) -> list[Clai
                  for scheme in schemes}
     c3 = claims.micro_definition_dependence(by_scheme, dataset=label)
     return [c2, c4, c3]
+
+
+def _ratio_text(contrasts, group: str) -> str:
+    row = contrasts.table.set_index("group").loc[group]
+    return (f"{formatting.estimate(row['ratio'])}× ({formatting.estimate(row['ratio_low'])} to "
+            f"{formatting.estimate(row['ratio_high'])})")
+
+
+def other_results(*, level: float = 0.95) -> pd.DataFrame:
+    """The C6 ground truth, C7 and C8 as notebook 06 reads them, one row per test.
+
+    Columns: ``claim, test, dataset, design, estimand, verdict, shown`` (the number behind the
+    verdict, in words). C7 tests compare groups at equal follower count
+    (:mod:`insights.segments`); the C6 row is the AUC of the declared fake-follower score
+    against hand labels (not a test of C6); C8 is untestable and shows the poll's share.
+    """
+    rows = []
+    accounts = datasets.load("srf-instagram-fake-followers-2017", "accounts")
+    area = authenticity.auc(authenticity.score(accounts), accounts["fake"].astype(bool),
+                            level=level)
+    rows.append({"claim": "C6 ground truth", "test": "fake-follower score against hand labels",
+                 "dataset": "SRF Instagram followers 2017", "design": "evidence",
+                 "estimand": "AUC", "verdict": "not a test of C6",
+                 "shown": f"AUC {area.estimate:.2f} ({area.ci_low:.2f} to {area.ci_high:.2f}); "
+                          "the file has no creator sizes"})
+    lists = datasets.load("social-media-influencers-2022", "creators")
+    latest = lists[lists["snapshot"] == "2022-12"]
+    for platform, frame in latest.groupby("platform", sort=True):
+        design = segments.design_of(frame)
+        if not frame["category"].notna().any():
+            rows.append({"claim": "C7", "test": "category as moderator",
+                         "dataset": f"{platform} top-1,000 2022-12", "design": design,
+                         "estimand": "", "verdict": "untestable",
+                         "shown": "the list carries no categories"})
+            continue
+        for estimand in ("typical", "expected"):
+            result = segments.category_contrasts(frame, estimand=estimand, level=level)
+            ratios = result.table["ratio"]
+            rows.append({"claim": "C7", "test": "category as moderator",
+                         "dataset": f"{platform} top-1,000 2022-12", "design": design,
+                         "estimand": estimand,
+                         "verdict": segments.c7_verdict(result, design),
+                         "shown": f"{len(ratios)} categories, {ratios.min():.2f}× to "
+                                  f"{ratios.max():.2f}× the largest at equal size; equal "
+                                  f"slopes p = {result.wald_p:.2g}"})
+    twitter = datasets.load("twitter-keywords-2021", "posts")
+    design = segments.design_of(twitter)
+    topics = segments.topic_contrasts(twitter, reference="climate change", level=level)
+    rows.append({"claim": "C7", "test": "topic (vs climate change)", "dataset": TWITTER,
+                 "design": design, "estimand": "expected",
+                 "verdict": segments.c7_verdict(topics, design),
+                 "shown": "; ".join(f"{g} {_ratio_text(topics, g)}" for g in
+                                    topics.table["group"] if g != topics.reference)})
+    breadth = segments.breadth_contrasts(twitter, level=level)
+    rows.append({"claim": "C7", "test": "authors in several topics vs one", "dataset": TWITTER,
+                 "design": design, "estimand": "expected",
+                 "verdict": segments.c7_verdict(breadth, design),
+                 "shown": _ratio_text(breadth, "several topics")})
+    membership = segments.cross_platform_membership(latest)
+    for platform, frame in membership.table.groupby("platform", sort=True):
+        design = segments.design_of(frame)
+        for estimand in ("typical", "expected"):
+            result = segments.membership_contrasts(frame, estimand=estimand, level=level)
+            rows.append({"claim": "C7", "test": "on two or more platforms' lists vs one",
+                         "dataset": f"{platform} top-1,000 2022-12", "design": design,
+                         "estimand": estimand, "verdict": segments.c7_verdict(result, design),
+                         "shown": _ratio_text(result, "on two or more lists")})
+    poll = datasets.load("social-influence-on-shopping-poll", "poll")
+    share = segments.poll_share(poll, answer="Twitter", level=level)
+    rows.append({"claim": "C8", "test": "40% of Twitter users bought because of a tweet",
+                 "dataset": "shopping poll (nearest evidence)", "design": "not evidence",
+                 "estimand": "", "verdict": "untestable",
+                 "shown": f"{share.count} of {share.respondents:,} respondents "
+                          f"({share.share:.1%}, {share.ci_low:.1%} to {share.ci_high:.1%}) "
+                          "named Twitter as the platform that most influenced their online "
+                          "shopping: a different question on a different base"})
+    return pd.DataFrame(rows, columns=["claim", "test", "dataset", "design", "estimand",
+                                       "verdict", "shown"])
 
 
 def findings_table(results: Sequence[ClaimResult]) -> pd.DataFrame:
