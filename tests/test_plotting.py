@@ -398,13 +398,14 @@ def test_plot_roc_draws_the_curve_the_diagonal_and_the_rules():
     from insights import authenticity
 
     curve = authenticity.roc_curve([0.9, 0.8, 0.3, 0.1], [True, False, True, False])
-    points = pd.DataFrame({"label": ["R1"], "fpr": [0.25], "tpr": [0.5]})
+    points = pd.DataFrame({"label": ["R1", "R4", "R5"], "fpr": [0.25, 0.5, 0.5],
+                           "tpr": [0.5, 0.75, 0.75]})
     fig, ax = plt.subplots()
     plotting.plot_roc(ax, curve, auc_text="AUC 0.75", points=points)
     step, diagonal = ax.lines[0], ax.lines[1]
     assert list(step.get_xdata()) == curve["fpr"].tolist()
     assert list(diagonal.get_xdata()) == [0, 1]
-    assert [t.get_text() for t in ax.texts] == ["R1"]
+    assert [t.get_text() for t in ax.texts] == ["R1", "R4, R5"]  # coincident rules: one label
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["AUC 0.75", "chance", "rules"]
     with pytest.raises(ValueError, match="fpr"):
         plotting.plot_roc(ax, curve.drop(columns="fpr"))

@@ -828,9 +828,11 @@ def plot_roc(
         _require_columns(points, ["label", "fpr", "tpr"], "ROC points")
         ax.scatter(points["fpr"], points["tpr"], color=_FIT_COLOUR, s=22, zorder=3,
                    label="rules")
-        for row in points.itertuples(index=False):
-            ax.annotate(row.label, (row.fpr, row.tpr), xytext=(4, -10),
-                        textcoords="offset points", fontsize=8)
+        # rules that flag the same accounts share a point: one label, "R4, R5"
+        merged = points.groupby(["fpr", "tpr"], sort=False)["label"].agg(", ".join)
+        for (fpr, tpr), label in merged.items():
+            ax.annotate(label, (fpr, tpr), xytext=(4, -10), textcoords="offset points",
+                        fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_aspect("equal")
