@@ -59,3 +59,20 @@ def test_price_results_and_their_section():
     assert "Claims that turn on prices" in page
     assert "0 tier verdicts change" in page
     assert page.count("<tr>") == 2 + 1 + len(results)  # two headers, one C1 row, three price rows
+
+
+def test_other_results_and_their_section():
+    other = findings.other_results()
+    assert list(other.columns) == ["claim", "test", "dataset", "design", "estimand", "verdict",
+                                   "shown"]
+    assert other["claim"].tolist()[0] == "C6 ground truth"
+    assert other.loc[other["claim"] == "C8", "verdict"].tolist() == ["untestable"]
+    assert "179 of 2,676" in other.loc[other["claim"] == "C8", "shown"].item()
+    assert set(other.loc[other["claim"] == "C7", "verdict"]) <= {
+        "depends", "inconclusive", "supported", "contradicted", "not evidence", "untestable"}
+    tiktok = other[(other["claim"] == "C7") & other["dataset"].str.startswith("tiktok")]
+    assert set(tiktok["verdict"]) == {"untestable", "not evidence"}  # no categories; ranked list
+    page = findings.findings_html([_result("C1", "x", "typical", "equivalent")], (), other)
+    assert "Fake followers, niche and cross-platform creators" in page
+    assert page.count("<tr>") == 1 + 1 + 1 + len(other)  # two headers, one C1 row, other rows
+    assert 'href="06-fake-followers-niche-and-the-40-percent.html#3.-C8:-the-%2240%25%22"' in page

@@ -246,10 +246,32 @@ def _price_rows(results: Sequence[ClaimResult]) -> list[str]:
     return rows
 
 
+def _other_section(other: pd.DataFrame) -> str:
+    """The C6 ground truth, C7 and C8 rows (:func:`other_results`) as a table."""
+    rows = []
+    for row in other.itertuples(index=False):
+        design = f" ({html.escape(row.design)})" if row.design else ""
+        estimand = f", {html.escape(row.estimand)}" if row.estimand else ""
+        rows.append(f"<tr><td>{_link(row.claim)}</td><td>{html.escape(row.test)}</td>"
+                    f"<td>{html.escape(row.dataset)}{design}</td>"
+                    f'<td><span class="verdict {html.escape(row.verdict.replace(" ", "-"))}">'
+                    f"{html.escape(row.verdict)}</span>{estimand}<br>"
+                    f"{html.escape(row.shown)}</td></tr>")
+    return (
+        "<h3>Fake followers, niche and cross-platform creators, the \"40%\"</h3>\n<p>Notebook "
+        "06: the fake-follower ground truth (not a test of C6), C7 compared at equal follower "
+        "count (<code>depends</code> when groups differ in both directions or which group is "
+        "\"niche\" is a choice), and C8, untestable with public data.</p>\n"
+        "<table class=\"findings\">\n<tr><th>Claim</th><th>Test</th><th>Data set (design)</th>"
+        "<th>Verdict</th></tr>\n" + "\n".join(rows) + "\n</table>\n"
+    )
+
+
 def findings_html(results: Sequence[ClaimResult],
-                  price: Sequence[ClaimResult] = ()) -> str:
-    """The front page's findings section: counted verdicts, the price claims, then samples
-    that are not evidence."""
+                  price: Sequence[ClaimResult] = (),
+                  other: pd.DataFrame | None = None) -> str:
+    """The front page's findings section: counted verdicts, the price claims, the claims of
+    notebook 06 (``other``, from :func:`other_results`), then samples that are not evidence."""
     table = findings_table(results)
     head = ("<tr><th>Claim</th><th>Data set (design)</th>"
             + "".join(f"<th>{html.escape(name)}</th>" for name in ESTIMANDS.values())
@@ -283,6 +305,7 @@ def findings_html(results: Sequence[ClaimResult],
         "changes by at most 3.5% per doubling of followers).</p>\n"
         f"<table class=\"findings\">\n{head}\n" + "\n".join(rows) + "\n</table>\n"
         + price_section
+        + (_other_section(other) if other is not None else "")
         + "<h3>Shown in the notebooks, not counted</h3>\n<ul>\n" + "\n".join(excluded)
         + "\n</ul>\n"
     )

@@ -625,10 +625,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports_dir = args.out or paths.reports_dir()
     findings_section = None
     if args.findings:
-        from insights.nbtools.findings import findings_html, price_results, primary_results
+        from insights.nbtools.findings import (
+            findings_html,
+            other_results,
+            price_results,
+            primary_results,
+        )
 
         say("computing the findings table (primary specifications of docs/analysis-plan.md)")
-        findings_section = findings_html(primary_results(), price_results())
+        findings_section = findings_html(primary_results(), price_results(), other_results())
     reports = render_all(notebook_dir, reports_dir, timeout=args.timeout,
                          startup_timeout=args.startup_timeout, progress=say,
                          findings=findings_section)
