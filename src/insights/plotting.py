@@ -50,6 +50,7 @@ _VERDICT_COLOURS = {
     "depends": "#d9822b",
     "equivalent": "#1f5c99",
     "not evidence": "#aaaaaa",
+    "untestable": "#aaaaaa",
 }
 
 

@@ -61,7 +61,7 @@ CLAIMS = {
 }
 
 VERDICTS = ("supported", "contradicted", "equivalent", "inconclusive", "depends",
-            "not evidence")
+            "not evidence", "untestable")
 
 #: Sampling designs (``docs/analysis-plan.md``): verdicts of ``not evidence`` samples are never
 #: counted; ``range-restricted`` ones speak only for the follower range they cover.
