@@ -918,6 +918,7 @@ def _topic_posts(n_creators=60, posts_each=4, b=0.8, c=-0.2, zero_every=0):
     return frame
 
 
+@pytest.mark.filterwarnings("ignore:Perfect separation")  # exact power laws: a perfect fit
 def test_comments_per_like_with_strata_recovers_the_slope():
     posts = _topic_posts()
     result = claims.comments_per_like_vs_followers(posts, fe="topic", dataset="toy")
