@@ -50,6 +50,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from insights import stats
 from insights.formatting import count_label
 from insights.pricing import PriceModel, price, price_model
 from insights.schemas import conform
@@ -789,3 +790,314 @@ def simulate_campaigns(
         "dataset": DATASET,
     })
     return conform(table, "campaigns")
+
+
+# --------------------------------------------------------------------------------------------
+# a world calibrated to a real posts table
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _lstsq(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def _by_tenths(z: np.ndarray, values: np.ndarray, weights: np.ndarray | None = None,
+               floor: float = 1e-4) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Mean of ``values`` per tenth of ``z`` (floored), as (knots, means) for interpolation."""
+    tenth = np.clip((pd.Series(z).rank(pct=True, method="first").to_numpy() * 10).astype(int),
+                    0, 9)
+    w = np.ones_like(z) if weights is None else weights
+    frame = pd.DataFrame({"t": tenth, "zw": z * w, "vw": values * w, "w": w}).groupby("t").sum()
+    knots = frame["zw"] / frame["w"]
+    means = np.maximum(frame["vw"] / frame["w"], floor)
+    return tuple(float(k) for k in knots), tuple(float(m) for m in means)
+
+
+@dataclass(frozen=True)
+class CalibratedWorld:
+    """A generating model fitted to a real posts table (:meth:`calibrated_to`).
+
+    The *design* is the real one: a simulated sample resamples the table's creators with
+    replacement, each with its real follower count, number of posts and post ages, so the
+    follower distribution, posts per creator and age composition are those of the sample.
+    Only engagement is drawn:
+
+        log(lambda_ij) = intercept + b z_i + curvature z_i^2 + age_elasticity log(1 + age_ij)
+                         + u_i + e_ij,      z_i = log(F_i) - centre,
+        u_i ~ N(0, var_u(z_i)),   e_ij ~ N(0, var_e(z_i)),
+        engagement_ij ~ Poisson(lambda_ij), or 0 with probability
+        logistic(zero_logit[0] + zero_logit[1] z_i) (structural zeros).
+
+    ``var_u`` and ``var_e`` are the variances measured in each tenth of the sample's follower
+    range, interpolated linearly in ``z`` and held constant beyond it, so the spread of
+    engagement changes with size as it does in the data and every moment is finite. Both
+    estimands therefore exist and differ as on real data: :attr:`b` (with the curvature) is
+    the typical post's, :meth:`expected_elasticity` the mean's. ``creator_selection`` keeps a
+    creator with probability ``logistic(creator_selection * u_i / sd_u(z_i))`` (0: no
+    selection), a selection on success like TikTok's suggested accounts.
+    """
+
+    design: pd.DataFrame
+    intercept: float
+    b: float
+    curvature: float
+    age_elasticity: float
+    creator_variance: tuple[tuple[float, ...], tuple[float, ...]]
+    post_variance: tuple[tuple[float, ...], tuple[float, ...]]
+    zero_logit: tuple[float, float] | None
+    centre: float
+    creator_selection: float = 0.0
+    source: str = ""
+
+    @classmethod
+    def calibrated_to(cls, posts: pd.DataFrame, *, engagement: str = "engagement",
+                      curvature: bool = True, zeros: bool = True, match: bool = True,
+                      source: str | None = None) -> CalibratedWorld:
+        """Fit a world to a posts table with ``creator``, ``followers``, ``age_days`` and an
+        engagement count column; :meth:`describe` says what was fitted.
+
+        1. The median: OLS of log engagement, on the posts with engagement, on ``z``, ``z^2``
+           (``curvature=True``) and ``log(1 + age)``.
+        2. The post noise's variance per tenth of ``z``: the within-creator residual variance
+           (creators with two posts or more).
+        3. The creator effect's variance per tenth of creator ``z``: the variance of creator
+           mean residuals less what the post noise explains.
+        4. Structural zeros (``zeros=True``): a logistic regression of "no engagement" on
+           ``z``, whose intercept is then moved so that, with the Poisson zeros the model
+           adds, the overall zero share is the table's.
+        5. (``match=True``) ``b`` corrected by simulation (one fixed seed, four times the
+           design's creators) so that the world reproduces the table's typical-post estimate
+           (log-OLS with ``log(1 + age)`` on the posts with engagement): zeros and the
+           discreteness of small counts distort the direct fit of step 1.
+
+        Rows without a positive follower count, a non-negative age or a non-negative
+        engagement are left out.
+        """
+        required = ["creator", "followers", "age_days", engagement]
+        missing = [c for c in required if c not in posts.columns]
+        if missing:
+            raise KeyError(f"calibrated_to needs columns {missing}; columns are "
+                           f"{list(posts.columns)}")
+        followers = pd.to_numeric(posts["followers"], errors="coerce").to_numpy(dtype=float)
+        age = pd.to_numeric(posts["age_days"], errors="coerce").to_numpy(dtype=float)
+        y = pd.to_numeric(posts[engagement], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            keep = (followers > 0) & (age >= 0) & (y >= 0) & posts["creator"].notna().to_numpy()
+        if keep.sum() < 50:
+            raise ValueError(f"calibrated_to needs at least 50 usable posts, got {keep.sum()}")
+        creator = posts["creator"].to_numpy()[keep]
+        followers, age, y = followers[keep], age[keep], y[keep]
+        centre = float(np.mean(np.log(pd.Series(followers).groupby(creator).first())))
+        z = np.log(followers) - centre
+        positive = y > 0
+        zp = z[positive]
+        columns = [np.ones(zp.size), zp, *([zp**2] if curvature else []), np.log1p(age[positive])]
+        X = np.column_stack(columns)
+        coef = _lstsq(X, np.log(y[positive]))
+        residual = np.log(y[positive]) - X @ coef
+        codes, _ = pd.factorize(creator[positive])
+        counts = np.bincount(codes)
+        means = np.bincount(codes, residual) / counts
+        within = residual - means[codes]
+        many = counts[codes] > 1
+        scaled = within[many] ** 2 * counts[codes][many] / (counts[codes][many] - 1)
+        post_variance = _by_tenths(zp[many], scaled)
+        world = cls(
+            design=pd.DataFrame({"creator": creator, "followers": followers, "age_days": age}),
+            intercept=float(coef[0]), b=float(coef[1]),
+            curvature=float(coef[2]) if curvature else 0.0, age_elasticity=float(coef[-1]),
+            creator_variance=((0.0,), (1e-4,)), post_variance=post_variance, zero_logit=None,
+            centre=centre, source=source if source is not None else (
+                str(posts["dataset"].iloc[0]) if "dataset" in posts.columns else ""),
+        )
+        creator_z = np.bincount(codes, zp) / counts
+        post_part = np.bincount(codes, world._variance(world.post_variance, zp)) / counts**2
+        world = world.replace(creator_variance=_by_tenths(creator_z, means**2 - post_part))
+        if zeros and (~positive).any():
+            d = _logistic_fit(z, ~positive)
+            target = float(np.mean(~positive))
+            low, high = d[0] - 15.0, d[0]
+            for _ in range(40):  # bisection on the intercept: the overall zero share
+                mid = 0.5 * (low + high)
+                share = world.replace(zero_logit=(mid, d[1]))._zero_share()
+                low, high = (mid, high) if share < target else (low, mid)
+            world = world.replace(zero_logit=(0.5 * (low + high), float(d[1])))
+        if match:
+            real = pd.DataFrame({"creator": creator, "followers": followers, "age_days": age,
+                                 "engagement": y})
+            world = world._matched(_primary_estimates(real, expected=False)[0])
+        return world
+
+    def _matched(self, target: float, *, steps: int = 6, scale: int = 4,
+                 seed: int = 20261202) -> CalibratedWorld:
+        """Newton steps on ``b`` (finite-difference slope, common random numbers) until a
+        sample of ``scale`` times the design's creators reproduces the typical estimate."""
+        n = scale * self.design["creator"].nunique()
+
+        def typical(b: float) -> float:
+            sample = self.replace(b=b).simulate(rng=np.random.default_rng(seed), n_creators=n)
+            return _primary_estimates(sample, expected=False)[0]
+
+        b, current = self.b, typical(self.b)
+        for _ in range(steps):
+            if abs(target - current) < 0.001:
+                break
+            slope = (typical(b + 0.05) - current) / 0.05
+            step = (target - current) / max(slope, 0.1)
+            b += float(np.clip(step, -0.5, 0.5))
+            current = typical(b)
+        return self.replace(b=b)
+
+    def replace(self, **changes) -> CalibratedWorld:
+        """A copy with some parameters changed."""
+        return dataclasses.replace(self, **changes)
+
+    @staticmethod
+    def _variance(curve: tuple[tuple[float, ...], tuple[float, ...]], z: np.ndarray) -> np.ndarray:
+        return np.interp(z, curve[0], curve[1])
+
+    def _log_median(self, z: np.ndarray, age: np.ndarray) -> np.ndarray:
+        return (self.intercept + self.b * z + self.curvature * z**2
+                + self.age_elasticity * np.log1p(age))
+
+    def _zero_probability(self, z: np.ndarray) -> np.ndarray:
+        if self.zero_logit is None:
+            return np.zeros_like(z)
+        return _logistic(self.zero_logit[0] + self.zero_logit[1] * z)
+
+    def _total_variance(self, z: np.ndarray) -> np.ndarray:
+        return self._variance(self.creator_variance, z) + self._variance(self.post_variance, z)
+
+    def _zero_share(self) -> float:
+        """Expected share of zero-engagement posts over the design (Gauss-Hermite over the
+        log-normal intensity)."""
+        z = np.log(self.design["followers"].to_numpy()) - self.centre
+        age = self.design["age_days"].to_numpy()
+        nodes, weights = np.polynomial.hermite_e.hermegauss(24)
+        sd = np.sqrt(self._total_variance(z))
+        log_lam = self._log_median(z, age)[:, None] + sd[:, None] * nodes[None, :]
+        poisson_zero = (np.exp(-np.exp(np.minimum(log_lam, 50.0))) @ weights) / weights.sum()
+        p0 = self._zero_probability(z)
+        return float(np.mean(p0 + (1 - p0) * poisson_zero))
+
+    def mean(self, followers, age_days) -> np.ndarray:
+        """Expected engagement per post (over creators and post noise, zeros included) at the
+        given followers and ages: what the expected estimand is about."""
+        z = np.log(np.asarray(followers, dtype=float)) - self.centre
+        age = np.asarray(age_days, dtype=float)
+        return ((1 - self._zero_probability(z))
+                * np.exp(self._log_median(z, age) + self._total_variance(z) / 2))
+
+    def expected_elasticity(self) -> float:
+        """The expected-engagement (PPML) estimand of this world: the slope of the best
+        Poisson fit of ``E[y]`` on log followers and log(1 + age) over the design's posts,
+        computed from the exact means (no sampling)."""
+        z = np.log(self.design["followers"].to_numpy()) - self.centre
+        age = self.design["age_days"].to_numpy()
+        mu = self.mean(np.exp(z + self.centre), age)
+        X = np.column_stack([np.ones_like(z), z, np.log1p(age)])
+        beta = _lstsq(X, np.log(mu))
+        for _ in range(100):  # Poisson score equations, Newton steps
+            fitted = np.exp(X @ beta)
+            step = np.linalg.solve(X.T @ (X * fitted[:, None]), X.T @ (mu - fitted))
+            beta += step
+            if np.max(np.abs(step)) < 1e-12:
+                break
+        return float(beta[1])
+
+    def typical_elasticity(self) -> float:
+        """The typical-post estimand: the average slope of the log median over the design's
+        posts (``b`` plus the curvature's contribution)."""
+        z = np.log(self.design["followers"].to_numpy()) - self.centre
+        X = np.column_stack([np.ones_like(z), z, np.log1p(self.design["age_days"].to_numpy())])
+        return float(_lstsq(X, self._log_median(z, self.design["age_days"].to_numpy()))[1])
+
+    def describe(self) -> str:
+        """What was fitted, in one line."""
+        zeros = ("none" if self.zero_logit is None else
+                 f"logistic({self.zero_logit[0]:.2f} {self.zero_logit[1]:+.2f} z)")
+        sd_u = np.sqrt(self.creator_variance[1])
+        sd_e = np.sqrt(self.post_variance[1])
+        return (f"calibrated to {self.source or 'a posts table'}: "
+                f"{self.design['creator'].nunique():,} creators, {len(self.design):,} posts; "
+                f"log median = {self.intercept:.2f} {self.b:+.3f} z {self.curvature:+.4f} z² "
+                f"{self.age_elasticity:+.3f} log(1 + age), z = log(followers) − "
+                f"{self.centre:.2f}; creator sd {sd_u[0]:.2f} (smallest tenth) to "
+                f"{sd_u[-1]:.2f} (largest); post sd {sd_e[0]:.2f} to {sd_e[-1]:.2f}; "
+                f"structural zeros {zeros}; creator selection {self.creator_selection:g}")
+
+    def simulate(self, *, rng: np.random.Generator, n_creators: int | None = None) -> pd.DataFrame:
+        """A posts table: ``n_creators`` creators (default: as many as the design) resampled
+        with their real followers, post counts and ages; engagement drawn from the model.
+
+        Returns ``creator`` (a fresh id per draw), ``post_id``, ``followers``, ``age_days``,
+        ``engagement`` (a count, zeros included), ``likes`` (= engagement) and ``comments``
+        (0), so that the claim functions take it as it is.
+        """
+        rng = _check_rng(rng)
+        design = self.design
+        codes, names = pd.factorize(design["creator"])
+        n_real = len(names)
+        n = n_real if n_creators is None else _check_count(n_creators, "n_creators")
+        starts = np.r_[0, np.cumsum(np.bincount(codes))]
+        order = np.argsort(codes, kind="stable")
+        if self.creator_selection:
+            picked, effects = [], []
+            while sum(len(p) for p in picked) < n:  # logistic acceptance on the effect
+                candidate = rng.integers(0, n_real, 2 * n)
+                u = rng.normal(0.0, 1.0, 2 * n)
+                keep = rng.random(2 * n) < _logistic(self.creator_selection * u)
+                picked.append(candidate[keep])
+                effects.append(u[keep])
+            chosen, u = np.concatenate(picked)[:n], np.concatenate(effects)[:n]
+        else:
+            chosen, u = rng.integers(0, n_real, n), rng.normal(0.0, 1.0, n)
+        sizes = starts[chosen + 1] - starts[chosen]
+        owner = np.repeat(np.arange(n), sizes)
+        offsets = np.arange(owner.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        rows = order[np.repeat(starts[chosen], sizes) + offsets]
+        followers = design["followers"].to_numpy()[rows]
+        age = design["age_days"].to_numpy()[rows]
+        z = np.log(followers) - self.centre
+        creator_z = np.log(design["followers"].to_numpy()[order[starts[chosen]]]) - self.centre
+        u = u * np.sqrt(self._variance(self.creator_variance, creator_z))
+        e = rng.normal(0.0, 1.0, owner.size) * np.sqrt(self._variance(self.post_variance, z))
+        log_lam = self._log_median(z, age) + u[owner] + e
+        counts = rng.poisson(np.exp(np.minimum(log_lam, math.log(MAX_ENGAGEMENT))))
+        structural = rng.random(owner.size) < self._zero_probability(z)
+        engagement = np.where(structural, 0, counts).astype(float)
+        return pd.DataFrame({
+            "creator": _ids("c", owner + 1, max(5, len(str(n)))),
+            "post_id": _ids("p", np.arange(1, owner.size + 1), max(7, len(str(owner.size)))),
+            "followers": followers, "age_days": age, "engagement": engagement,
+            "likes": engagement, "comments": 0.0,
+        })
+
+
+def _logistic_fit(z: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Logistic regression of a boolean on ``z`` (Newton's method): (intercept, slope)."""
+    X = np.column_stack([np.ones_like(z), z])
+    beta = np.zeros(2)
+    for _ in range(50):
+        p = _logistic(X @ beta)
+        hessian = X.T @ (X * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hessian, X.T @ (outcome - p))
+        beta += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return beta
+
+
+def _primary_estimates(posts: pd.DataFrame, *, expected: bool = True) -> tuple[float, float]:
+    """Point estimates of both estimands' primaries on a posts table with ``engagement``,
+    ``followers`` and ``age_days``: log-OLS on the posts with engagement and PPML with zeros,
+    both with ``log(1 + age)`` (only point estimates: no clustering)."""
+    work = pd.DataFrame({"y": posts["engagement"].to_numpy(dtype=float),
+                         "followers": posts["followers"].to_numpy(dtype=float),
+                         "log_age": np.log1p(posts["age_days"].to_numpy(dtype=float))})
+    typical = stats.fit_elasticity(work, y="y", controls=("log_age",)).estimate
+    mean = stats.fit_ppml(work, y="y", controls=("log_age",)).estimate if expected else np.nan
+    return float(typical), float(mean)
