@@ -1113,3 +1113,59 @@ def test_tost_false_equivalence_rate_at_the_margin_is_at_most_alpha():
         equivalent.append(stats.tost_p(fit, low=0.95, high=1.05) < 0.05)
     rate = np.mean(equivalent)
     assert rate < 0.05 + 3 * np.sqrt(0.05 * 0.95 / 300), rate
+
+
+# --------------------------------------------------------------------------------------------
+# the cluster jackknife (CR3)
+
+
+def _clustered(seed=0, groups=30):
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(groups), rng.integers(2, 9, groups))
+    f = 10 ** rng.uniform(2, 6, groups)[g]
+    u = rng.normal(0, 0.5, groups)[g]
+    y = np.exp(1 + 0.8 * np.log(f) + u + rng.normal(0, 0.5, g.size))
+    counts = rng.poisson(np.exp(-2 + 0.7 * np.log(f) + u))
+    return pd.DataFrame({"y": y, "count": counts, "followers": f, "c": g})
+
+
+def _leave_one_cluster_out_se(frame, column, fit):
+    X = np.column_stack([np.ones(len(frame)), np.log(frame["followers"])])
+    slopes = []
+    for cluster in np.unique(frame["c"]):
+        keep = (frame["c"] != cluster).to_numpy()
+        slopes.append(fit(X[keep], frame[column].to_numpy()[keep]))
+    slopes = np.array(slopes)
+    groups = len(slopes)
+    return np.sqrt((groups - 1) / groups * ((slopes - slopes.mean()) ** 2).sum())
+
+
+def test_cluster_jackknife_is_exact_for_ols():
+    frame = _clustered()
+    result = stats.fit_elasticity(frame, y="y", cluster="c", cluster_cov="CR3")
+    expected = _leave_one_cluster_out_se(
+        frame, "y", lambda X, y: np.linalg.lstsq(X, np.log(y), rcond=None)[0][1])
+    assert result.se == pytest.approx(expected, rel=1e-10)
+    assert "cluster jackknife (CR3)" in result.method
+    crude = stats.fit_elasticity(frame, y="y", cluster="c")
+    assert result.estimate == crude.estimate and result.se > crude.se
+
+
+def test_cluster_jackknife_is_one_newton_step_for_ppml():
+    import statsmodels.api as sm
+
+    frame = _clustered()
+    result = stats.fit_ppml(frame, y="count", cluster="c", cluster_cov="CR3")
+    expected = _leave_one_cluster_out_se(
+        frame, "count",
+        lambda X, y: sm.GLM(y, X, family=sm.families.Poisson()).fit().params[1])
+    assert result.se == pytest.approx(expected, rel=0.05)  # one step, not a full refit
+    assert result.se > stats.fit_ppml(frame, y="count", cluster="c").se
+
+
+def test_cluster_cov_is_checked():
+    with pytest.raises(ValueError, match="cluster_cov must be 'CR1' or 'CR3', got 'CR2'"):
+        stats.fit_ppml(_clustered(), y="count", cluster="c", cluster_cov="CR2")
+    X = np.ones((10, stats.MAX_JACKKNIFE_COEFFICIENTS + 1))
+    with pytest.raises(ValueError, match="at most 60 coefficients"):
+        stats.cluster_jackknife_cov(X, np.zeros(10), np.ones(10), np.arange(10) % 3)
