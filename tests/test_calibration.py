@@ -509,3 +509,44 @@ def test_sweep_equals_the_same_calls_one_after_the_other():
                                                  truth=0.0)},
     ])
     pd.testing.assert_frame_equal(result, expected)
+
+
+# ------------------------------------------------------------------------------ interval_check
+
+
+def _mean_fit(z=1.96):
+    from types import SimpleNamespace
+
+    def fit(frame):
+        m = frame["x"].mean()
+        se = frame["x"].std(ddof=1) / np.sqrt(len(frame))
+        return SimpleNamespace(estimate=m, se=se, ci_low=m - z * se, ci_high=m + z * se)
+    return fit
+
+
+def _draw(r):
+    return pd.DataFrame({"x": r.normal(3.0, 2.0, 200)})
+
+
+def test_interval_check_known_answers():
+    check = calibration.interval_check(_draw, _mean_fit(), truth=3.0, n=4000,
+                                       rng=np.random.default_rng(1))
+    assert abs(check.coverage - 0.95) < 3 * check.mc_se
+    assert check.critical == pytest.approx(1.97, abs=0.08)
+    assert check.mean == pytest.approx(3.0, abs=0.01)
+    assert check.sd == pytest.approx(2.0 / np.sqrt(200), rel=0.05)
+    assert check.mc_se == pytest.approx(np.sqrt(check.coverage * (1 - check.coverage) / 4000))
+    # an interval half as wide covers far less, and its calibrated critical value says so
+    narrow = calibration.interval_check(_draw, _mean_fit(z=0.98), truth=3.0, n=4000,
+                                        rng=np.random.default_rng(1))
+    assert narrow.coverage < 0.7 and narrow.critical == pytest.approx(check.critical)
+    assert narrow.widened(3.0, 0.1) == pytest.approx((3.0 - narrow.critical * 0.1,
+                                                     3.0 + narrow.critical * 0.1))
+
+
+def test_interval_check_bad_arguments():
+    with pytest.raises(TypeError, match="rng"):
+        calibration.interval_check(_draw, _mean_fit(), truth=0, n=10, rng=1)
+    with pytest.raises(ValueError, match="at least 2"):
+        calibration.interval_check(_draw, _mean_fit(), truth=0, n=1,
+                                   rng=np.random.default_rng(0))

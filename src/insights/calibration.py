@@ -10,6 +10,7 @@ follower count — so that it can be compared with the elasticity on the same si
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from scipy import stats as sps
 
 from insights.verdicts import ClaimResult, results_table
 
-__all__ = ["replicate", "summarise", "sweep", "rate_correlation"]
+__all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
+           "interval_check"]
 
 
 def replicate(
@@ -194,3 +196,70 @@ def rate_correlation(
     else:
         result = sps.pearsonr(rate, np.log(f[keep]))
     return (float(result.statistic), float(result.pvalue))
+
+
+@dataclass(frozen=True)
+class IntervalCheck:
+    """How an interval behaves on a world with a known truth (:func:`interval_check`)."""
+
+    replicates: int
+    truth: float
+    coverage: float
+    mc_se: float
+    critical: float
+    mean: float
+    sd: float
+    mean_se: float
+
+    def widened(self, estimate: float, se: float) -> tuple[float, float]:
+        """``estimate ± critical * se``: an interval whose critical value makes it cover at the
+        nominal rate on the world it was checked on."""
+        return estimate - self.critical * se, estimate + self.critical * se
+
+
+def interval_check(
+    draw: Callable[[np.random.Generator], pd.DataFrame],
+    fit: Callable[[pd.DataFrame], object],
+    *,
+    truth: float,
+    n: int,
+    rng: np.random.Generator,
+    level: float = 0.95,
+) -> IntervalCheck:
+    """Coverage of ``fit``'s interval on ``n`` samples from ``draw``, and the calibrated
+    critical value.
+
+    ``draw(rng)`` returns a data set; ``fit(frame)`` returns an object with ``estimate``,
+    ``se``, ``ci_low`` and ``ci_high`` (an :class:`insights.stats.Elasticity`). The critical
+    value is the ``level`` quantile of ``|estimate - truth| / se``: the multiple of the
+    standard error that would have covered the truth at the nominal rate on this world.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> def draw(r):
+    ...     return pd.DataFrame({"x": r.normal(0, 1, 400)})
+    >>> def fit(frame):
+    ...     m, se = frame["x"].mean(), frame["x"].std() / 20
+    ...     return SimpleNamespace(estimate=m, se=se, ci_low=m - 1.96 * se, ci_high=m + 1.96 * se)
+    >>> check = interval_check(draw, fit, truth=0.0, n=2000, rng=np.random.default_rng(0))
+    >>> round(check.coverage, 2), round(check.critical, 1)
+    (0.95, 2.0)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed)")
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    estimates, ses, hits = np.empty(n), np.empty(n), np.empty(n, dtype=bool)
+    for i, child in enumerate(rng.spawn(n)):
+        result = fit(draw(child))
+        estimates[i], ses[i] = result.estimate, result.se
+        hits[i] = result.ci_low <= truth <= result.ci_high
+    coverage = float(hits.mean())
+    return IntervalCheck(
+        replicates=n, truth=float(truth), coverage=coverage,
+        mc_se=float(np.sqrt(coverage * (1 - coverage) / n)),
+        critical=float(np.quantile(np.abs(estimates - truth) / ses, level)),
+        mean=float(estimates.mean()), sd=float(estimates.std(ddof=1)),
+        mean_se=float(ses.mean()),
+    )

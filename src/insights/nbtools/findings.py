@@ -302,7 +302,11 @@ def findings_html(results: Sequence[ClaimResult],
         "<p>The primary verdict of each claim, data set and estimand "
         "(<code>docs/analysis-plan.md</code>): estimate and 95% confidence interval. "
         "Equivalent means the effect lies within the declared margin (the engagement rate "
-        "changes by at most 3.5% per doubling of followers).</p>\n"
+        "changes by at most 3.5% per doubling of followers). Notebook 02 checks the evidence "
+        "samples' intervals on simulated worlds calibrated to them: the intervals of "
+        "engagement per post on average (PPML) cover less than 95% of the time there, and "
+        "widened until they do, Twitter's <code>supported</code> no longer holds "
+        "(TikTok <code>by_user</code>'s does).</p>\n"
         f"<table class=\"findings\">\n{head}\n" + "\n".join(rows) + "\n</table>\n"
         + price_section
         + (_other_section(other) if other is not None else "")
