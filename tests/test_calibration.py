@@ -550,3 +550,13 @@ def test_interval_check_bad_arguments():
     with pytest.raises(ValueError, match="at least 2"):
         calibration.interval_check(_draw, _mean_fit(), truth=0, n=1,
                                    rng=np.random.default_rng(0))
+
+
+def test_consistent_with_known_answers():
+    table = pd.DataFrame({"mean_estimate": [0.0, 0.2, 0.4, 0.6], "bias_se": [0.01] * 4,
+                          "n": [25] * 4})  # replicate sd 0.05
+    result = calibration.consistent_with(table, 0.3, 0.0)
+    assert result.tolist() == [False, False, False, False]  # 0.1 away, 1.96 * 0.05 = 0.098
+    wider = calibration.consistent_with(table, 0.3, 0.03)  # 1.96 * sqrt(0.05^2 + 0.03^2) = 0.114
+    assert wider.tolist() == [False, True, True, False]
+    assert calibration.consistent_with(table, 0.3, 0.03, level=0.5).tolist() == [False] * 4

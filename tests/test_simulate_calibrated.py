@@ -115,3 +115,23 @@ def test_a_world_calibrated_to_by_user_reproduces_its_moments(by_user):
     real_spread = np.log(by_user.loc[by_user["engagement"] > 0, "engagement"]).std()
     assert np.log(sample.loc[sample["engagement"] > 0, "engagement"]).std() == pytest.approx(
         real_spread, rel=0.1)
+
+
+def test_sounds_are_assigned_without_effect():
+    world = CalibratedWorld.calibrated_to(_known_posts(n=200), match=False)
+    plain = world.simulate(rng=np.random.default_rng(6))
+    with_sounds = world.simulate(rng=np.random.default_rng(6), n_sounds=22)
+    assert with_sounds["sound"].nunique() == 22
+    pd.testing.assert_series_equal(plain["engagement"], with_sounds["engagement"])
+
+
+def test_top_share_per_group():
+    from insights.simulate import top_share_per_group
+
+    posts = pd.DataFrame({"sound": ["x"] * 10 + ["y"] * 3,
+                          "likes": np.r_[np.arange(10.0), [5.0, 1.0, 3.0]], "comments": 0.0})
+    result = top_share_per_group(posts, 0.2)
+    assert result["likes"].tolist() == [8.0, 9.0, 5.0]  # 2 of x, ceil(0.6) = 1 of y
+    assert len(top_share_per_group(posts, 1.0)) == 13
+    with pytest.raises(ValueError, match=r"share must be in \(0, 1\]"):
+        top_share_per_group(posts, 0.0)

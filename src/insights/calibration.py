@@ -19,7 +19,7 @@ from scipy import stats as sps
 from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
-           "interval_check"]
+           "interval_check", "consistent_with"]
 
 
 def replicate(
@@ -263,3 +263,24 @@ def interval_check(
         mean=float(estimates.mean()), sd=float(estimates.std(ddof=1)),
         mean_se=float(ses.mean()),
     )
+
+
+def consistent_with(table: pd.DataFrame, estimate: float, se: float, *,
+                    level: float = 0.95) -> pd.Series:
+    """Which settings of a :func:`sweep` could have produced a real ``estimate``.
+
+    A setting is consistent when the real estimate lies within the central ``level`` range of
+    what the setting produces, allowing for the real estimate's own error: ``|estimate -
+    mean_estimate| <= z * sqrt(sd^2 + se^2)``, with ``sd`` the spread of the setting's
+    estimates over its replicates (``bias_se * sqrt(n)``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"mean_estimate": [0.1, 0.5, 0.9], "bias_se": [0.01] * 3,
+    ...                       "n": [100] * 3})
+    >>> consistent_with(table, 0.45, 0.05).tolist()
+    [False, True, False]
+    """
+    z = sps.norm.ppf(0.5 + level / 2)
+    spread = table["bias_se"] * np.sqrt(table["n"])
+    return (table["mean_estimate"] - estimate).abs() <= z * np.sqrt(spread**2 + se**2)

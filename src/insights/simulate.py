@@ -69,7 +69,9 @@ __all__ = [
     "simulate_creators",
     "simulate_posts",
     "top_k_per_group",
+    "top_share_per_group",
     "top_n_by_followers",
+    "CalibratedWorld",
 ]
 
 PLATFORM = "other"
@@ -638,6 +640,37 @@ def top_k_per_group(
     return posts.loc[keep].reset_index(drop=True)
 
 
+def top_share_per_group(
+    posts: pd.DataFrame,
+    share: float,
+    *,
+    group: str = "sound",
+    by: str | Sequence[str] = ("likes", "comments"),
+) -> pd.DataFrame:
+    """Keep the most engaged ``share`` of each group's posts (at least one per group): the
+    selection of :func:`top_k_per_group` with ``k`` proportional to the group's size.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"sound": ["x"] * 4 + ["y"] * 2,
+    ...                       "likes": [1.0, 9.0, 5.0, 7.0, 2.0, 3.0], "comments": 0.0})
+    >>> top_share_per_group(posts, 0.5)["likes"].tolist()
+    [9.0, 7.0, 3.0]
+    """
+    if not (isinstance(share, Real) and 0 < share <= 1):
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    columns = [by] if isinstance(by, str) else list(by)
+    _require(posts, [group, *columns])
+    parts = np.column_stack([_values(posts, c) for c in columns])
+    known = ~np.isnan(parts).all(axis=1)
+    score = pd.Series(np.where(known, np.nansum(parts, axis=1), np.nan), index=posts.index)
+    groups = score.groupby(posts[group], dropna=True, sort=False)
+    rank = groups.rank(method="first", ascending=False)
+    size = groups.transform("count")
+    keep = (rank <= np.maximum(np.ceil(share * size), 1)).to_numpy(dtype=bool, na_value=False)
+    return posts.loc[keep].reset_index(drop=True)
+
+
 def follower_floor(frame: pd.DataFrame, floor: float, *, by: str = "followers") -> pd.DataFrame:
     """Keep the rows with at least ``floor`` followers (rows without a count are dropped).
 
@@ -1029,13 +1062,16 @@ class CalibratedWorld:
                 f"{sd_u[-1]:.2f} (largest); post sd {sd_e[0]:.2f} to {sd_e[-1]:.2f}; "
                 f"structural zeros {zeros}; creator selection {self.creator_selection:g}")
 
-    def simulate(self, *, rng: np.random.Generator, n_creators: int | None = None) -> pd.DataFrame:
+    def simulate(self, *, rng: np.random.Generator, n_creators: int | None = None,
+                 n_sounds: int | None = None) -> pd.DataFrame:
         """A posts table: ``n_creators`` creators (default: as many as the design) resampled
         with their real followers, post counts and ages; engagement drawn from the model.
 
         Returns ``creator`` (a fresh id per draw), ``post_id``, ``followers``, ``age_days``,
         ``engagement`` (a count, zeros included), ``likes`` (= engagement) and ``comments``
-        (0), so that the claim functions take it as it is.
+        (0), so that the claim functions take it as it is. With ``n_sounds``, each post also
+        gets one of that many sounds at random (``sound``; no effect on engagement), for
+        selections made per sound.
         """
         rng = _check_rng(rng)
         design = self.design
@@ -1069,12 +1105,17 @@ class CalibratedWorld:
         counts = rng.poisson(np.exp(np.minimum(log_lam, math.log(MAX_ENGAGEMENT))))
         structural = rng.random(owner.size) < self._zero_probability(z)
         engagement = np.where(structural, 0, counts).astype(float)
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "creator": _ids("c", owner + 1, max(5, len(str(n)))),
             "post_id": _ids("p", np.arange(1, owner.size + 1), max(7, len(str(owner.size)))),
             "followers": followers, "age_days": age, "engagement": engagement,
             "likes": engagement, "comments": 0.0,
         })
+        if n_sounds is not None:
+            n_sounds = _check_count(n_sounds, "n_sounds")
+            index = rng.integers(0, n_sounds, owner.size)
+            table["sound"] = _ids("s", index + 1, max(3, len(str(n_sounds))))
+        return table
 
 
 def _logistic_fit(z: np.ndarray, outcome: np.ndarray) -> np.ndarray:
