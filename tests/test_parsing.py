@@ -606,3 +606,27 @@ def test_parse_column_never_loses_a_value_silently(values):
     unusable = out["value"].isna() & pd.Series([v.strip() != "" for v in values], dtype=bool)
     assert len(events) == int(unusable.sum())
     assert (out["value"].dropna() >= 0).all()
+
+
+# --------------------------------------------------------------------------------------------
+# the plain-digits fast path
+
+
+@given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=25), min_size=1, max_size=30))
+def test_plain_digit_path_equals_the_general_path(digits):
+    """Plain digit strings take Arrow's cast directly; the same strings with a space in front
+    take the general path (normalised, matched, cast): the results must be identical."""
+    fast = parse_counts(pd.Series(digits, dtype="str"))
+    general = parse_counts(pd.Series([" " + d for d in digits], dtype="str"))
+    pd.testing.assert_frame_equal(fast, general)
+
+
+def test_plain_digit_path_mixed_with_other_rows_keeps_order_and_statuses():
+    values = pd.Series(["5769", "87.2K", "N/A", "0012", "1,2k", "9" * 400, None], dtype="str",
+                       index=list("abcdefg"))
+    result = parse_counts(values)
+    assert result["value"].tolist()[:2] == [5769.0, 87200.0]
+    assert result["value"].loc["d"] == 12.0 and result["resolution"].loc["d"] == 0.5
+    assert result["status"].tolist() == ["ok", "ok", "missing", "ok", "invalid", "invalid",
+                                         "missing"]
+    assert list(result.index) == list("abcdefg")

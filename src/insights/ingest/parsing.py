@@ -95,20 +95,50 @@ def _normalise(array: pa.Array) -> pa.Array:
     )))
 
 
-def _parse_distinct(values: Iterable | pd.Series, parse_text) -> pd.DataFrame:
-    """Parse each distinct display string once, then broadcast to every row.
+def _parse_distinct(values: Iterable | pd.Series, parse_text, *,
+                    plain_digits: bool = False) -> pd.DataFrame:
+    """Parse a column of display strings with as little work per row as possible.
 
-    Display columns repeat the same strings (``87.2K`` appears thousands of times), so the
-    values are dictionary-encoded by Arrow and only the dictionary is parsed; the per-row
-    work is one integer take. This is what ``pandas.to_datetime(cache=True)`` does for dates.
-    On a column of all-distinct strings the hashing is pure overhead (measured in
-    ``benchmarks/bench_parsing.py``); real display columns repeat heavily.
+    * With ``plain_digits``, rows that are plain ASCII digit strings (``5769``: most of a
+      numeric export) are cast by Arrow directly, the fastest path there is; their rounding
+      is 0.5.
+    * The other rows are dictionary-encoded by Arrow and only the distinct strings go through
+      ``parse_text`` (``87.2K`` appears thousands of times in a display column); the per-row
+      work is one integer take, which is what ``pandas.to_datetime(cache=True)`` does for
+      dates. On all-distinct strings the hashing is overhead (measured in
+      ``benchmarks/bench_parsing.py``, which also compares the plain path with Arrow's own
+      cast).
     """
     index, array = _as_arrow(values)
-    encoded = array.dictionary_encode(null_encoding="encode")
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    value, resolution, missing, ok = parse_text(_normalise(encoded.dictionary))
-    return _assemble(index, value[codes], resolution[codes], missing[codes], ok[codes])
+    n = len(array)
+    value = np.full(n, np.nan)
+    resolution = np.full(n, np.nan)
+    missing = np.zeros(n, dtype=bool)
+    ok = np.zeros(n, dtype=bool)
+    rest = np.ones(n, dtype=bool)
+    if plain_digits and n:
+        plain = pc.ascii_is_decimal(array).fill_null(False).to_numpy(zero_copy_only=False)
+        if plain.all():  # a numeric column read as text: one cast, nothing else
+            value = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+            ok = np.isfinite(value)
+            return _assemble(index, value, np.full(n, 0.5), missing, ok)
+        if plain.any():
+            cast = pc.cast(array.filter(pa.array(plain)), pa.float64())
+            value[plain] = cast.to_numpy(zero_copy_only=False)
+            resolution[plain] = 0.5
+            ok[plain] = np.isfinite(value[plain])
+            rest = ~plain
+    if rest.all():
+        encoded = array.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        parts = parse_text(_normalise(encoded.dictionary))
+        return _assemble(index, *(part[codes] for part in parts))
+    if rest.any():
+        encoded = array.filter(pa.array(rest)).dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        parts = parse_text(_normalise(encoded.dictionary))
+        value[rest], resolution[rest], missing[rest], ok[rest] = (part[codes] for part in parts)
+    return _assemble(index, value, resolution, missing, ok)
 
 
 def _missing_mask(text: pa.Array) -> np.ndarray:
@@ -119,11 +149,16 @@ def _missing_mask(text: pa.Array) -> np.ndarray:
 def _assemble(
     index: pd.Index, value: np.ndarray, resolution: np.ndarray, missing: np.ndarray, ok: np.ndarray
 ) -> pd.DataFrame:
-    status = np.where(ok, 0, np.where(missing, 1, 2)).astype(np.int8)
+    if ok.all():  # the common case of a clean column: no masking to do
+        status = np.zeros(len(ok), dtype=np.int8)
+    else:
+        status = np.where(ok, 0, np.where(missing, 1, 2)).astype(np.int8)
+        value = np.where(ok, value, np.nan)
+        resolution = np.where(ok, resolution, np.nan)
     return pd.DataFrame(
         {
-            "value": np.where(ok, value, np.nan),
-            "resolution": np.where(ok, resolution, np.nan),
+            "value": value,
+            "resolution": resolution,
             "status": pd.Categorical.from_codes(status, dtype=STATUS_DTYPE),
         },
         index=index,
@@ -226,7 +261,7 @@ def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False) 
             ok &= ~negative
         return value, resolution, missing, ok
 
-    return _parse_distinct(values, parse_text)
+    return _parse_distinct(values, parse_text, plain_digits=True)
 
 
 def parse_percent(values: Iterable | pd.Series) -> pd.DataFrame:
