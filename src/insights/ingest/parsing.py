@@ -33,6 +33,7 @@ treat a rounded count as the interval it is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -40,10 +41,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-try:  # the compiled single pass; without numba every string takes the Arrow path
-    from insights.ingest import _fastparse
-except ImportError:  # pragma: no cover - numba is a declared dependency
-    _fastparse = None
 
 from insights.ingest.cleanlog import CleaningLog
 
@@ -150,6 +147,18 @@ def _parse_arrow(index: pd.Index, array: pa.Array, parse_text, *,
         parts = parse_text(_normalise(encoded.dictionary))
         value[rest], resolution[rest], missing[rest], ok[rest] = (part[codes] for part in parts)
     return _assemble(index, value, resolution, missing, ok)
+
+
+@functools.cache
+def _compiled():
+    """The compiled single pass (:mod:`insights.ingest._fastparse`), imported on first use so
+    that importing the library does not load numba; None without numba (then every string
+    takes the Arrow path)."""
+    try:
+        from insights.ingest import _fastparse
+    except ImportError:  # pragma: no cover - numba is a declared dependency
+        return None
+    return _fastparse
 
 
 def _missing_mask(text: pa.Array) -> np.ndarray:
@@ -281,7 +290,8 @@ def parse_counts(values: Iterable | pd.Series, *, allow_negative: bool = False,
     if engine not in ("auto", "arrow"):
         raise ValueError(f"engine must be 'auto' or 'arrow', got {engine!r}")
     index, array = _as_arrow(values)
-    if _fastparse is None or engine == "arrow":
+    _fastparse = _compiled() if engine == "auto" else None
+    if _fastparse is None:
         return _parse_arrow(index, array, parse_text, plain_digits=True)
     if array.null_count == 0 and pc.all(pc.ascii_is_decimal(array)).as_py():  # Arrow's cast
         value = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
