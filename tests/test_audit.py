@@ -131,9 +131,11 @@ def test_claim_coverage_of_tables_without_creators():
         .drop(columns=["category"]).assign(topic="5G", post_id=lambda f: f.index.astype(str)),
     }
     result = audit.claim_coverage(tables).set_index("dataset")
-    assert result.loc["labels", "C6"] == "ground truth only: labelled fake followers, no creator sizes"
+    assert result.loc["labels", "C6"] == (
+        "ground truth only: labelled fake followers, no creator sizes")
     assert result.loc["labels", "C1"] == "no: follower accounts, not creators"
-    assert result.loc["poll", "C8"] == "nearest evidence only: a different question on a different base"
+    assert result.loc["poll", "C8"] == (
+        "nearest evidence only: a different question on a different base")
     assert result.loc["poll", "C6"] == "no: aggregated poll answers"
     assert result.loc["topics", "C7"] == "niche only: has topic"
     assert list(result.columns) == ["table", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"]

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from insights import paths, schemas
-from insights.ingest import datasets
+from insights import schemas
 from insights.ingest.recipes import recipe
 from insights.ingest.recipes.shopping_poll import ANSWERS, COLUMNS, FILE, NAME, clean
 
@@ -79,19 +78,14 @@ def test_a_bad_index_is_refused(tmp_path):
     sheet = _sheet(BLOCKS)
     sheet.loc[3, "index"] = 99
     sheet.to_excel(raw / FILE, sheet_name="Sheet1", index=False)
-    with pytest.raises(ValueError, match=r"'index' does not number the rows 0, 1, ...: rows \[3\]"):
+    with pytest.raises(ValueError,
+                       match=r"'index' does not number the rows 0, 1, ...: rows \[3\]"):
         clean(raw)
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    if not (SHARED_DATA / NAME / FILE).is_file():
-        pytest.skip(f"{SHARED_DATA / NAME / FILE} is not available")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSIGHTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-        patch.setenv("INSIGHTS_DATA_MIRROR", str(SHARED_DATA))
-        datasets.fetch(NAME, progress=False)
-        return clean(paths.raw_dir(NAME))
+def real(clean_real):
+    return clean_real(NAME, clean, FILE)
 
 
 def test_real_counts(real):

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_series_equal
 
-from insights import paths, schemas
-from insights.ingest import datasets
+from insights import schemas
 from insights.ingest.recipes import recipe
 from insights.ingest.recipes.srf_fake_followers import COLUMNS, FILE, NAME, clean, parse_flag
 
@@ -89,14 +88,8 @@ def test_parse_flag_anything_else_is_missing(text):
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    if not (SHARED_DATA / NAME / FILE).is_file():
-        pytest.skip(f"{SHARED_DATA / NAME / FILE} is not available")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSIGHTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-        patch.setenv("INSIGHTS_DATA_MIRROR", str(SHARED_DATA))
-        datasets.fetch(NAME, progress=False)
-        return clean(paths.raw_dir(NAME))
+def real(clean_real):
+    return clean_real(NAME, clean, FILE)
 
 
 def test_real_counts(real):

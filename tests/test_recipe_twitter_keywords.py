@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from insights import paths, schemas
-from insights.ingest import datasets
+from insights import schemas
 from insights.ingest.recipes import recipe
 from insights.ingest.recipes.twitter_keywords import COLUMNS, NAME, TOPICS, WINDOW_END, clean
 
@@ -95,7 +94,8 @@ def test_crafted_duplicates_are_logged_with_the_kept_row(crafted):
     assert dropped.loc[("df7.csv", 4), "reason"] == (
         "repeats tweet id kept at df7.csv row 3 (differs in likes)")
     assert dropped.loc[("df7.csv", 5), "step"] == "duplicate-across-files"
-    assert dropped.loc[("df7.csv", 5), "reason"].startswith("repeats tweet id kept at df1.csv row 3")
+    assert dropped.loc[("df7.csv", 5), "reason"].startswith(
+        "repeats tweet id kept at df1.csv row 3")
     steps = log.steps().set_index("step")
     assert steps.loc["zero-followers", "description"].startswith("1 tweets by 1 authors")
 
@@ -123,14 +123,8 @@ def test_topics_cover_the_three_files():
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    if not (SHARED_DATA / NAME / "df7.csv").is_file():
-        pytest.skip(f"{SHARED_DATA / NAME} is not available")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSIGHTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-        patch.setenv("INSIGHTS_DATA_MIRROR", str(SHARED_DATA))
-        datasets.fetch(NAME, progress=False)
-        return clean(paths.raw_dir(NAME))
+def real(clean_real):
+    return clean_real(NAME, clean, "df7.csv")
 
 
 def test_real_counts(real):

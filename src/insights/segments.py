@@ -30,9 +30,9 @@ from insights.authenticity import wilson
 from insights.ingest.registry import design_class, design_hazards
 from insights.verdicts import MAX_ZERO_SHARE
 
-__all__ = ["c7_verdict", "category_contrasts", "topic_contrasts", "breadth_contrasts", "normalise_handle",
-           "MIN_HANDLE", "Membership", "cross_platform_membership", "design_of", "membership_contrasts", "PollShare",
-           "poll_share"]
+__all__ = ["c7_verdict", "category_contrasts", "topic_contrasts", "breadth_contrasts",
+           "normalise_handle", "MIN_HANDLE", "Membership", "cross_platform_membership",
+           "design_of", "membership_contrasts", "PollShare", "poll_share"]
 
 #: Normalised handles shorter than this are too generic to match across platforms.
 MIN_HANDLE = 4
@@ -42,10 +42,11 @@ def c7_verdict(contrasts: stats.GroupContrasts, design: str = "evidence") -> str
     """The C7 reading of a comparison at equal size.
 
     ``not evidence`` for a sample selected on the outcome; ``inconclusive`` when a log model
-    left out more than 5% of its rows for a zero outcome (:data:`MAX_ZERO_SHARE`); ``depends`` when at least one group's
-    95% interval of its ratio to the reference excludes 1 (engagement at equal size depends on
-    the group, so whether "niche" or "cross-platform" outperforms depends on which groups one
-    means); ``inconclusive`` when every interval contains 1.
+    left out more than 5% of its rows for a zero outcome (:data:`MAX_ZERO_SHARE`);
+    ``depends`` when at least one group's 95% interval of its ratio to the reference excludes
+    1 (engagement at equal size depends on the group, so whether "niche" or "cross-platform"
+    outperforms depends on which groups one means); ``inconclusive`` when every interval
+    contains 1.
 
     For a two-group comparison (cross-platform against one platform) the direction is read
     directly: ``supported`` when the ratio's interval lies above 1, ``contradicted`` below.

@@ -626,6 +626,17 @@ def top_k_per_group(
     2     y    2.0       0.0
     """
     k = _check_count(k, "k")
+    rank, _ = _ranks_in_group(posts, group, by)
+    keep = (rank <= k).to_numpy(dtype=bool, na_value=False)
+    return posts.loc[keep].reset_index(drop=True)
+
+
+def _ranks_in_group(posts: pd.DataFrame, group: str,
+                    by: str | Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """Each post's engagement rank within its group (1 = most engaged, ties by row order) and
+    the number of ranked posts in the group. Engagement is the sum of the ``by`` columns (a
+    missing component counts as 0; rows with all of them missing, or without a group, get no
+    rank)."""
     columns = [by] if isinstance(by, str) else list(by)
     if not columns:
         raise ValueError("by must name at least one engagement column")
@@ -633,11 +644,8 @@ def top_k_per_group(
     parts = np.column_stack([_values(posts, c) for c in columns])
     known = ~np.isnan(parts).all(axis=1)
     score = pd.Series(np.where(known, np.nansum(parts, axis=1), np.nan), index=posts.index)
-    rank = score.groupby(posts[group], dropna=True, sort=False).rank(
-        method="first", ascending=False
-    )
-    keep = (rank <= k).to_numpy(dtype=bool, na_value=False)
-    return posts.loc[keep].reset_index(drop=True)
+    groups = score.groupby(posts[group], dropna=True, sort=False)
+    return groups.rank(method="first", ascending=False), groups.transform("count")
 
 
 def top_share_per_group(
@@ -659,14 +667,7 @@ def top_share_per_group(
     """
     if not (isinstance(share, Real) and 0 < share <= 1):
         raise ValueError(f"share must be in (0, 1], got {share!r}")
-    columns = [by] if isinstance(by, str) else list(by)
-    _require(posts, [group, *columns])
-    parts = np.column_stack([_values(posts, c) for c in columns])
-    known = ~np.isnan(parts).all(axis=1)
-    score = pd.Series(np.where(known, np.nansum(parts, axis=1), np.nan), index=posts.index)
-    groups = score.groupby(posts[group], dropna=True, sort=False)
-    rank = groups.rank(method="first", ascending=False)
-    size = groups.transform("count")
+    rank, size = _ranks_in_group(posts, group, by)
     keep = (rank <= np.maximum(np.ceil(share * size), 1)).to_numpy(dtype=bool, na_value=False)
     return posts.loc[keep].reset_index(drop=True)
 

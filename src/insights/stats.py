@@ -1760,7 +1760,7 @@ def group_contrasts(
         rows.append({"group": g, "n": int(sizes[g]), "ratio": ratio, "ratio_low": r_low,
                      "ratio_high": r_high, "slope": float(slope),
                      "slope_low": float(slope - half), "slope_high": float(slope + half)})
-    tested_terms = [f"slope:{g}" for g in others] if interaction else [f"level:{g}" for g in others]
+    tested_terms = [f"{'slope' if interaction else 'level'}:{g}" for g in others]
     restriction = np.zeros((len(tested_terms), X.shape[1]))
     for row, term in enumerate(tested_terms):
         restriction[row, X.columns.get_loc(term)] = 1.0

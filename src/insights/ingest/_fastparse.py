@@ -219,7 +219,8 @@ def parse_counts_fast(array: pa.Array, tokens, *, allow_negative: bool):
     if array.type != pa.large_string():
         array = array.cast(pa.large_string())
     _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+    start = array.offset
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[start: start + len(array) + 1]
     data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
             else np.zeros(0, dtype=np.uint8))
     valid = array.is_valid().to_numpy(zero_copy_only=False)

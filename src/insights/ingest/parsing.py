@@ -41,7 +41,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
 from insights.ingest.cleanlog import CleaningLog
 
 __all__ = [

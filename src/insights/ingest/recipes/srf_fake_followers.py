@@ -103,7 +103,8 @@ def clean(raw: Path) -> CleanResult:
                                reason=f"{source} is neither TRUE nor FALSE; kept as missing")
         frame = frame.assign(**{target: parsed})
     kept = set(_FLAGS.values())  # has_profile_picture keeps its name (parsed in place)
-    frame = frame.drop(columns=[c for c in COLUMNS if c not in kept]).assign(platform="instagram", dataset=NAME)
+    frame = frame.drop(columns=[c for c in COLUMNS if c not in kept])
+    frame = frame.assign(platform="instagram", dataset=NAME)
     fakes = int(frame["fake"].sum())
     log.note(table="accounts", step="labels", rows_in=len(frame), rows_out=len(frame),
              description=f"{fakes} accounts labelled fake, {int((~frame['fake']).sum())} real; "
