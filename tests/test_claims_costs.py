@@ -22,6 +22,7 @@ from insights.claims import (
     OBSERVED,
     comparison_groups,
     cost_per_engagement_elasticity,
+    cpe_ratio_across_tables,
     creator_costs,
     group_versus_one,
     micro_cost_per_engagement,
@@ -30,7 +31,13 @@ from insights.claims import (
     tier_tests,
 )
 from insights.pricing import PriceModel, price, price_model
-from insights.stats import GroupRatio, InsufficientDataError, group_ratio
+from insights.stats import (
+    GroupRatio,
+    InsufficientDataError,
+    group_ratio,
+    percentile_interval,
+    power_ratio_draws,
+)
 from insights.tiers import custom_scheme
 from insights.verdicts import ClaimResult
 
@@ -872,3 +879,153 @@ def test_tier_tests_runs_c1_and_c2_per_model():
                        rng=np.random.default_rng(0), n_resamples=100)
     assert list(tests) == ["C1: ER ratio", "C2: CPE ratio, rate-card", "C2: CPE ratio, izea-2022"]
     assert [r.claim for r in tests.values()] == ["C1", "C2", "C2"]
+
+
+# ---------------------------------------------------------------------------------------------
+# power_ratio_draws and percentile_interval
+# ---------------------------------------------------------------------------------------------
+
+
+def test_power_ratio_draws_identical_units_give_the_closed_form():
+    p = np.array([0.2, 0.5, 1.0, 1.5])
+    result = power_ratio_draws([2.0] * 4, [1.0] * 4, [8.0] * 3, [2.0] * 3, p,
+                               rng=np.random.default_rng(0))
+    expected = (2.0 / 1.0) ** p / ((8.0**p) / 2.0)
+    np.testing.assert_allclose(result, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("stat", ["median", "pooled"])
+def test_power_ratio_draws_with_one_exponent_match_group_ratio_draws(stat):
+    # the same exponent in every resample: the draws are group_ratio's bootstrap of x**p / den
+    rng = np.random.default_rng(5)
+    xa, da = 10 ** rng.uniform(0, 1, 40), rng.uniform(1, 3, 40)
+    xb, db = 10 ** rng.uniform(1, 2, 30), rng.uniform(1, 3, 30)
+    power = power_ratio_draws(xa, da, xb, db, np.full(20_000, 0.7), stat=stat,
+                              rng=np.random.default_rng(6))
+    plain = group_ratio(xa**0.7, da, xb**0.7, db, stat=stat, rng=np.random.default_rng(7),
+                        n_resamples=20_000).draws
+    np.testing.assert_allclose(np.quantile(power, [0.05, 0.5, 0.95]),
+                               np.quantile(plain, [0.05, 0.5, 0.95]), rtol=0.02)
+
+
+def test_power_ratio_draws_bad_input():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="exponents must be a non-empty 1-d array"):
+        power_ratio_draws([1.0], [1.0], [1.0], [1.0], [np.nan], rng=rng)
+    with pytest.raises(ValueError, match="stat must be one of"):
+        power_ratio_draws([1.0], [1.0], [1.0], [1.0], [1.0], stat="mean", rng=rng)
+    with pytest.raises(InsufficientDataError, match="group a has 0"):
+        power_ratio_draws([], [], [1.0], [1.0], [1.0], rng=rng)
+    with pytest.raises(ValueError, match=r"group b: num and den must be finite and >= 0; "
+                                         r"rows \[0\]"):
+        power_ratio_draws([1.0], [1.0], [-1.0], [1.0], [1.0], rng=rng)
+
+
+def test_percentile_interval_keeps_infinite_draws_and_drops_nan():
+    result = percentile_interval([1.0, 2.0, np.nan, np.inf, 3.0], level=0.9)
+    assert result == (1.0, np.inf)
+    assert np.isnan(percentile_interval([np.nan])).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# C2 / C4 inside the price table's support, with price uncertainty (analysis plan, amendment 7)
+# ---------------------------------------------------------------------------------------------
+
+
+def priced_to(high: float, p: float = 0.5, name: str = "to") -> PriceModel:
+    return PriceModel(name, p, 100.0, source="test", support=(1e3, high))
+
+
+def test_c2_within_support_keeps_only_priced_creators_and_reports_the_share_left_out():
+    # support up to 1M: five big creators stay, 2M, 4M and 8M are left out
+    followers = np.array([*MICRO_F, 5.5e5, 6e5, 7e5, 8e5, 9e5, 2e6, 4e6, 8e6])
+    frame = pd.DataFrame({"followers": followers, "avg_likes": 0.05 * followers**B})
+    result = micro_cost_per_engagement(frame, pricing=priced_to(1e6, p=0.3), n_resamples=200,
+                                       rng=np.random.default_rng(0), within_support=True)
+    # noise-free: the medians are the middle creators, 50k and 700k
+    assert result.estimate == pytest.approx((5e4 / 7e5) ** (0.3 - B), rel=1e-9)
+    assert result.group_sizes == (5, 5)
+    assert result.verdict == "contradicted"
+    assert ("price table to prices 1k-1M followers: 3 of the 8 macro + mega creators (38%) "
+            "and 0 micro creators lie outside and are left out") in result.notes
+
+
+def test_c2_within_support_below_five_comparison_creators_inside_is_untestable():
+    result = micro_cost_per_engagement(exact_creators(), pricing=priced_to(5e5), dataset="toy",
+                                       rng=np.random.default_rng(0), n_resamples=100,
+                                       within_support=True)
+    assert (result.verdict, result.dataset, result.n) == ("untestable", "toy", 0)
+    assert np.isnan([result.estimate, result.ci_low, result.ci_high]).all()
+    assert result.notes[-1] == ("untestable with to: fewer than 5 macro + mega creators "
+                                "inside its support (1k-500k followers)")
+
+
+def test_c2_untestable_models_have_no_vote_in_the_combined_verdict():
+    creators = make_creators(np.random.default_rng(3), n=3000, b=0.8)
+    models = [priced_to(5e5, p=0.3, name="short"), priced_to(1e7, p=0.3, name="long")]
+    result = micro_cost_per_engagement(creators, pricing=models, rng=np.random.default_rng(4),
+                                       n_resamples=300, within_support=True)
+    assert result.verdict == "contradicted"  # p 0.3 < b 0.8, and "short" cannot say
+    assert any(n.startswith("short: nan (nan to nan), untestable") for n in result.notes)
+
+
+def test_c2_price_uncertainty_widens_the_interval_and_keeps_the_estimate():
+    creators = make_creators(np.random.default_rng(8), n=3000, b=0.8)
+    kwargs = {"pricing": "klear-2019", "n_resamples": 2000, "within_support": True,
+              "versus": ("mid",)}
+    fixed = micro_cost_per_engagement(creators, rng=np.random.default_rng(9), **kwargs)
+    drawn = micro_cost_per_engagement(creators, rng=np.random.default_rng(9),
+                                      price_uncertainty=True, **kwargs)
+    assert drawn.estimate == fixed.estimate
+    assert drawn.ci_high - drawn.ci_low > 1.5 * (fixed.ci_high - fixed.ci_low)
+    assert drawn.method.endswith("the price law's exponent drawn in every resample")
+
+
+def test_c2_support_and_uncertainty_need_a_pricing_model():
+    frame = posts_table()
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="within_support needs a pricing model"):
+        micro_cost_per_engagement(frame, pricing=OBSERVED, rng=rng, within_support=True)
+    with pytest.raises(ValueError, match="price_uncertainty needs a pricing model"):
+        micro_cost_per_engagement(frame, pricing=OBSERVED, rng=rng, price_uncertainty=True)
+
+
+def test_c4_within_support_mega_is_untestable_with_every_published_table():
+    creators = make_creators(np.random.default_rng(10), n=4000, b=0.9)
+    names = ["rate-card", "rate-card-tiktok", "inzpire-2020", "klear-2019", "beichert-2024",
+             "izea-2022"]
+    result = group_versus_one(creators, pricing=names, rng=np.random.default_rng(11),
+                              n_resamples=100, within_support=True)
+    assert (result.claim, result.verdict) == ("C4", "untestable")
+    macro = group_versus_one(creators, pricing="izea-2022", versus=("macro",),
+                             rng=np.random.default_rng(11), n_resamples=300,
+                             within_support=True, price_uncertainty=True)
+    assert (macro.claim, macro.verdict) == ("C4", "contradicted")  # p 0.32 < b 0.9
+
+
+def test_cpe_ratio_across_tables_draws_each_testable_table():
+    # two tables on either side of b: the mixture's interval spans 1, each alone does not
+    creators = make_creators(np.random.default_rng(12), n=4000, b=0.8)
+    cheap, dear = priced_to(1e7, p=0.3, name="cheap"), priced_to(1e7, p=1.3, name="dear")
+    rng = np.random.default_rng(13)
+    result = cpe_ratio_across_tables(creators, pricing=[cheap, dear, priced_to(5e5)],
+                                     rng=rng, n_resamples=4000, dataset="toy")
+    alone = [micro_cost_per_engagement(creators, pricing=m, rng=np.random.default_rng(14),
+                                       n_resamples=500).estimate for m in (cheap, dear)]
+    assert result.verdict == "inconclusive"
+    assert result.ci_low < min(alone) * 1.1 and result.ci_high > max(alone) / 1.1
+    assert result.notes == ("tables drawn: cheap, dear",
+                            "untestable inside their support, left out: to")
+    one = cpe_ratio_across_tables(creators, pricing=[cheap], rng=rng, n_resamples=2000)
+    assert one.verdict == "contradicted"
+    assert one.estimate == pytest.approx(alone[0], rel=0.05)
+
+
+def test_cpe_ratio_across_tables_nothing_testable():
+    result = cpe_ratio_across_tables(exact_creators(), pricing=[priced_to(5e5)],
+                                     rng=np.random.default_rng(0), n_resamples=50)
+    assert result.verdict == "untestable"
+    with pytest.raises(ValueError, match="pricing is empty"):
+        cpe_ratio_across_tables(exact_creators(), pricing=[], rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="pass rng=np.random.default_rng"):
+        cpe_ratio_across_tables(exact_creators(), pricing=["izea-2022"], rng=None)

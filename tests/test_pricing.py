@@ -16,9 +16,12 @@ from insights.pricing import (
     PriceModel,
     fit_fees,
     fit_price_model,
+    in_support,
     price,
+    price_law_draws,
     price_model,
     price_points,
+    price_support,
     pricing_models,
 )
 from insights.references import PRICE_COLUMNS, price_tables, validate_price_tables
@@ -445,6 +448,9 @@ def test_pricing_models_returns_a_new_dict():
         ({"currency": "usd"}, r"currency must be a 3-letter ISO code such as 'USD', got 'usd'"),
         ({"currency": "US"}, r"got 'US'"),
         ({"currency": "USDX"}, r"got 'USDX'"),
+        ({"support": (-1.0, 10.0)}, r"support must be \(low, high\) with 0 <= low < high, got "
+                                    r"\(-1.0, 10.0\)"),
+        ({"support": (10.0, 10.0)}, r"support must be"),
     ],
 )
 def test_price_model_validation(kwargs, match):
@@ -656,3 +662,100 @@ def test_property_price_is_nan_exactly_without_an_audience(model, followers):
     assert (result.to_numpy()[usable] >= 0).all()
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# support and price-law draws (docs/analysis-plan.md, amendment 7)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("rate-card", (1e3, 1e6)),  # the open "$10,000+" mega price prices nothing
+        ("rate-card-tiktok", (1e3, 1e6)),
+        ("izea-2022", (0.0, 1e6)),
+        ("inzpire-2020", (41e3, 5e5)),  # two quoted points
+        ("klear-2019", (500.0, 5e5)),  # "500k+" is open: up to its lower bound only
+        ("beichert-2024", (0.0, 1e5)),  # "> 100k" likewise
+    ],
+)
+def test_named_models_carry_their_tables_support(name, expected):
+    result = price_model(name).support
+    assert result == expected
+
+
+def test_price_support_leaves_out_rows_without_a_price():
+    rows = price_tables("P1").query("platform == 'instagram'")
+    result = price_support(rows.loc[rows["tier"].isin(["nano", "mega"])])
+    assert result == (1e3, 1e4)
+    with pytest.raises(ValueError, match="no row of the price table has a usable price"):
+        price_support(rows.loc[rows["tier"] == "mega"])
+
+
+def test_in_support_is_half_open_like_the_tiers():
+    result = in_support(pd.Series([999, 1_000, 999_999, 1_000_000, np.nan, -5]), "rate-card")
+    expected = np.array([False, True, True, False, False, False])
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_hand_written_model_holds_everywhere_and_own_fees_cover_their_accounts():
+    assert PriceModel("linear", 1.0, 100.0).support == (0.0, np.inf)
+    fees = pd.DataFrame({"followers": [2e3, 1e4, 5e4, 3e5, 8e5],
+                         "fee": [30.0, 90.0, 400.0, 2000.0, 5000.0]})
+    model = fit_fees(fees)
+    assert model.support == pytest.approx((2e3, 8e5), rel=1e-8)
+    assert in_support([2e3, 8e5, 8.0001e5], model).tolist() == [True, True, False]
+
+
+def test_price_law_draws_keep_a_rate_card_exactly_linear():
+    result = price_law_draws("rate-card", 500, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(result["exponent"], 1.0, atol=1e-12)
+    np.testing.assert_allclose(result["fee_at_10k"], 100.0, rtol=1e-9)
+
+
+def test_price_law_draws_of_two_tier_means_stay_inside_the_tiers_bounds():
+    # Klear: means 41 (500-5k) and 3,138 (500k+, closed at 5M); the slope is largest when the
+    # two locations are closest (5k and 500k) and smallest when farthest (500 and 5M)
+    rise = math.log(3138 / 41)
+    result = price_law_draws("klear-2019", 4000, rng=np.random.default_rng(1))["exponent"]
+    assert result.min() >= rise / math.log(5e6 / 500) - 1e-12
+    assert result.max() <= rise / math.log(5e5 / 5e3) + 1e-12
+    assert result.min() < 0.52 and result.max() > 0.85  # the draws reach near both ends
+    assert result.median() == pytest.approx(price_model("klear-2019").exponent, abs=0.02)
+
+
+def test_price_law_draws_of_own_fees_follow_the_exponents_interval():
+    rng = np.random.default_rng(2)
+    f = 10 ** rng.uniform(3, 6, 300)
+    fees = pd.DataFrame({"followers": f, "fee": 80 * (f / 1e4) ** 0.6
+                         * np.exp(rng.normal(0, 0.3, 300))})
+    model = fit_fees(fees)
+    result = price_law_draws(model, 20_000, rng=np.random.default_rng(3))
+    se = (model.exponent_ci[1] - model.exponent_ci[0]) / (2 * 1.959963984540054)
+    assert result["exponent"].mean() == pytest.approx(model.exponent, abs=4 * se / 141)
+    assert result["exponent"].std() == pytest.approx(se, rel=0.03)
+    assert (result["fee_at_10k"] == model.fee_at_10k).all()
+
+
+def test_price_law_draws_bad_input():
+    with pytest.raises(ValueError, match="n_draws must be a positive whole number, got 0"):
+        price_law_draws("izea-2022", 0, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="pass rng=np.random.default_rng"):
+        price_law_draws("izea-2022", 5, rng=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(exponent=st.floats(-0.5, 1.5), fee=st.floats(1.0, 1e4), seed=st.integers(0, 2**32 - 1))
+def test_price_law_draws_of_a_power_law_card_are_that_law(exponent, fee, seed):
+    # tier price ranges that are the law at the tier bounds: every draw lies on the law
+    bounds = [(1e3, 1e4), (1e4, 5e4), (5e4, 5e5), (5e5, 1e6)]
+    law = [fee * (b / REFERENCE_FOLLOWERS) ** exponent for pair in bounds for b in pair]
+    table = pd.DataFrame({
+        "ref_id": "X", "source": "Synthetic", "year": 2024, "platform": "instagram",
+        "grade": "C", "tier": ["a", "b", "c", "d"], "lower": [b[0] for b in bounds],
+        "upper": [b[1] for b in bounds], "price_low": law[0::2], "price_high": law[1::2],
+        "statistic": "range"})
+    result = price_law_draws("card", 9, rng=np.random.default_rng(seed), table=table)
+    np.testing.assert_allclose(result["exponent"], exponent, atol=1e-9)
+    np.testing.assert_allclose(result["fee_at_10k"], fee, rtol=1e-9)

@@ -19,7 +19,14 @@ from insights import costs, metrics, stats
 from insights.formatting import count_label
 from insights.ingest.registry import HAZARDS, design_class, design_hazards
 from insights.metrics import default_components
-from insights.pricing import PriceModel, price, price_model
+from insights.pricing import (
+    REFERENCE_FOLLOWERS,
+    PriceModel,
+    in_support,
+    price,
+    price_law_draws,
+    price_model,
+)
 from insights.schemas import table_kind
 from insights.tiers import TierScheme, assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme_named
@@ -44,6 +51,7 @@ __all__ = [
     "creator_costs",
     "comparison_groups",
     "micro_cost_per_engagement",
+    "cpe_ratio_across_tables",
     "micro_engagement_rate",
     "cost_per_engagement_elasticity",
     "tier_tests",
@@ -853,6 +861,42 @@ def comparison_groups(
     return "micro", tuple(versus)
 
 
+def _tier_groups(
+    table: pd.DataFrame, *, num: str, den: str, what: str, s: TierScheme,
+    versus: Sequence[str] | None, stat: str,
+) -> tuple[np.ndarray, np.ndarray, str, list[str]]:
+    """Usable creators of the micro tier and of the comparison tiers, and what was left out."""
+    micro, big = comparison_groups(s, versus)
+    usable = (np.isfinite(table[num]) & np.isfinite(table[den]) & (table[num] >= 0)
+              & (table[den] >= 0) & np.isfinite(table["followers"]) & (table["followers"] > 0))
+    notes = []
+    unusable = int((~usable).sum())
+    if unusable:
+        notes.append(f"{unusable} creators without a usable {num}, {den} or follower count "
+                     "are left out")
+    undefined = usable & (table[num] == 0) & (table[den] == 0)
+    if stat == "median" and undefined.any():
+        usable &= ~undefined
+        notes.append(f"{int(undefined.sum())} creators with zero {num} and zero {den} have no "
+                     f"{what} and are left out")
+    tiers = assign_tiers(table["followers"], s)
+    in_a = (usable & (tiers == micro).to_numpy()).to_numpy()
+    in_b = (usable & tiers.isin(big).to_numpy()).to_numpy()
+    bands = {r.label: (r.lower, r.upper) for r in tier_bands(s).itertuples()}
+    group_b = " + ".join(big)
+    ordered = sorted(big, key=lambda t: bands[t][0])
+    contiguous = all(bands[a][1] == bands[b][0]
+                     for a, b in zip(ordered, ordered[1:], strict=False))
+    spans = (_span(bands[ordered[0]][0], bands[ordered[-1]][1]) if contiguous
+             else ", ".join(f"{t} {_span(*bands[t])}" for t in ordered))
+    notes.append(f"tier scheme {s.name}: micro = {_span(*bands[micro])}, versus {group_b} = "
+                 f"{spans}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
+    zero = int(((in_a | in_b) & (table[den] == 0).to_numpy()).sum())
+    if zero and stat == "median":
+        notes.append(f"{zero} creators with zero {den} count as an infinite {what}")
+    return in_a, in_b, group_b, notes
+
+
 def _tier_ratio(
     claim: str,
     frame: pd.DataFrame,
@@ -871,44 +915,27 @@ def _tier_ratio(
     dataset: str | None,
     notes: list[str],
     hazards: Sequence[str] = (),
+    exponents: np.ndarray | None = None,
 ) -> ClaimResult:
-    """Ratio of a per-creator quantity, micro over the comparison tiers, and its verdict."""
+    """Ratio of a per-creator quantity, micro over the comparison tiers, and its verdict.
+
+    With ``exponents`` (one per resample), ``num`` is a power-law price of followers and the
+    interval draws the price law's exponent in every resample
+    (:func:`insights.stats.power_ratio_draws`).
+    """
     design, _ = design_class(hazards)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"{claim}: the interval is a bootstrap; pass rng=np.random.default_rng(seed)"
         )
     s = tier_scheme_named(tier_scheme)
-    micro, big = comparison_groups(s, versus)
-    usable = (np.isfinite(table[num]) & np.isfinite(table[den]) & (table[num] >= 0)
-              & (table[den] >= 0) & np.isfinite(table["followers"]) & (table["followers"] > 0))
-    notes = [*notes]
-    unusable = int((~usable).sum())
-    if unusable:
-        notes.append(f"{unusable} creators without a usable {num}, {den} or follower count "
-                     "are left out")
-    undefined = usable & (table[num] == 0) & (table[den] == 0)
-    if stat == "median" and undefined.any():
-        usable &= ~undefined
-        notes.append(f"{int(undefined.sum())} creators with zero {num} and zero {den} have no "
-                     f"{what} and are left out")
-    tiers = assign_tiers(table["followers"], s)
-    in_a = usable & (tiers == micro).to_numpy()
-    in_b = usable & tiers.isin(big).to_numpy()
-    bands = {r.label: (r.lower, r.upper) for r in tier_bands(s).itertuples()}
-    group_b = " + ".join(big)
-    ordered = sorted(big, key=lambda t: bands[t][0])
-    contiguous = all(bands[a][1] == bands[b][0]
-                     for a, b in zip(ordered, ordered[1:], strict=False))
-    spans = (_span(bands[ordered[0]][0], bands[ordered[-1]][1]) if contiguous
-             else ", ".join(f"{t} {_span(*bands[t])}" for t in ordered))
-    notes.append(f"tier scheme {s.name}: micro = {_span(*bands[micro])}, versus {group_b} = "
-                 f"{spans}; {int(in_a.sum())} vs {int(in_b.sum())} creators")
-    zero = int(((in_a | in_b) & (table[den] == 0)).sum())
-    if zero and stat == "median":
-        notes.append(f"{zero} creators with zero {den} count as an infinite {what}")
+    in_a, in_b, group_b, group_notes = _tier_groups(table, num=num, den=den, what=what, s=s,
+                                                    versus=versus, stat=stat)
+    notes = [*notes, *group_notes]
     method = (f"{stat} {what} per creator, micro / {group_b}; stratified percentile "
               f"bootstrap ({n_resamples} resamples)")
+    if exponents is not None:
+        method += ", the price law's exponent drawn in every resample"
     dataset_name = _dataset_name(frame, dataset)
     try:
         result = stats.group_ratio(
@@ -921,14 +948,24 @@ def _tier_ratio(
                            "not evidence" if design == "not evidence" else "inconclusive",
                            method, tuple([*notes, f"could not estimate: {error}"]),
                            group_sizes=error.counts, design=design)
-    if not np.isfinite(result.ci_low):
+    low, high = result.ci_low, result.ci_high
+    if exponents is not None and np.isfinite(low):
+        low, high = stats.percentile_interval(_price_draws(table, in_a, in_b, den, exponents,
+                                                           stat, rng), level=level)
+    if not np.isfinite(low):
         notes.append("no interval: a group has fewer than 5 creators")
     notes.append(f"{stat} {what}: micro {result.stat_a:.4g}, {group_b} {result.stat_b:.4g}")
-    outcome = verdict(result.ci_low, result.ci_high, line=1.0, claim_side=claim_side,
-                      design=design)
-    return ClaimResult(claim, dataset_name, result.estimate, result.ci_low, result.ci_high,
+    outcome = verdict(low, high, line=1.0, claim_side=claim_side, design=design)
+    return ClaimResult(claim, dataset_name, result.estimate, low, high,
                        result.n_a + result.n_b, outcome, method, tuple(notes),
                        group_sizes=(result.n_a, result.n_b), design=design)
+
+
+def _price_draws(table, in_a, in_b, den, exponents, stat, rng) -> np.ndarray:
+    x = table["followers"].to_numpy(dtype=float) / REFERENCE_FOLLOWERS
+    d = table[den].to_numpy(dtype=float)
+    return stats.power_ratio_draws(x[in_a], d[in_a], x[in_b], d[in_b], exponents, stat=stat,
+                                   rng=rng)
 
 
 def _span(lower: float, upper: float) -> str:
@@ -975,22 +1012,27 @@ def micro_cost_per_engagement(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    within_support: bool = False,
+    price_uncertainty: bool = False,
 ) -> ClaimResult:
     """C2: are micro-creators cheaper per engagement than macro and mega creators?
 
     The estimate is ``CPE(micro) / CPE(macro + mega)``: the ``stat`` (default the median over
     creators) of fee per expected engagement per post (:func:`creator_costs`) in the micro
     tier, divided by the same in the comparison tiers (:func:`comparison_groups`). The 95%
-    interval is a stratified bootstrap over creators (the fees are taken as given, so the
-    uncertainty of a pricing model's exponent is not in it).
+    interval is a stratified bootstrap over creators; the fees are taken as given unless
+    ``price_uncertainty``.
 
     * ``supported`` iff the interval lies **below 1** (micro is cheaper per engagement);
     * ``contradicted`` iff it lies **above 1**;
     * ``inconclusive`` otherwise, or if a group is empty;
-    * with several pricing models: their common verdict, or ``depends`` when the verdict
-      changes with the model. The combined result's estimate is NaN, its interval the
-      envelope of the models' intervals, and its notes list each model's ratio. The verdict
-      is only as robust as the set of models passed.
+    * ``untestable`` (``within_support`` only) iff fewer than 5 creators of the comparison
+      group lie inside the price table's support;
+    * with several pricing models: their common verdict among the testable ones, or
+      ``depends`` when the verdict changes with the model. The combined result's estimate is
+      NaN, its interval the envelope of the models' intervals, and its notes list each
+      model's ratio. The verdict is only as robust as the set of models passed
+      (:func:`cpe_ratio_across_tables` draws the model instead).
 
     Parameters
     ----------
@@ -1008,6 +1050,15 @@ def micro_cost_per_engagement(
         from every creator of the group.
     components, n_resamples, level, dataset, hazards
         As in :func:`engagement_vs_followers`.
+    within_support : bool
+        Keep only the creators whose follower count the price table prices
+        (:attr:`insights.pricing.PriceModel.support`; ``docs/analysis-plan.md``, amendment 7)
+        and report the share of the comparison group left out. The default compares with the
+        power law extrapolated to every creator.
+    price_uncertainty : bool
+        Draw the price law's exponent in every bootstrap resample
+        (:func:`insights.pricing.price_law_draws`), so that the interval holds the price
+        table's uncertainty as well as the creators'.
 
     Examples
     --------
@@ -1023,20 +1074,155 @@ def micro_cost_per_engagement(
     ...                                  n_resamples=500, dataset="toy")
     >>> both.verdict
     'depends'
+    >>> inside = micro_cost_per_engagement(creators, pricing="izea-2022", rng=rng,
+    ...                                    n_resamples=500, dataset="toy", within_support=True)
+    >>> print(inside.notes[-3].replace(": ", ":\\n"))  # IZEA prices nothing above 1M followers
+    price table izea-2022 prices 0-1M followers:
+    149 of the 191 macro + mega creators (78%) and 0 micro creators lie outside and are left out
     """
     if _is_many(pricing):
         return _over_models(pricing, lambda m: micro_cost_per_engagement(
             frame, pricing=m, scheme=scheme, rng=rng, versus=versus, stat=stat,
             components=components, n_resamples=n_resamples, level=level, dataset=dataset,
-            hazards=hazards))
-    table = creator_costs(frame, pricing=pricing, components=components)
-    notes = _cost_notes(frame, pricing, components, hazards)
+            hazards=hazards, within_support=within_support,
+            price_uncertainty=price_uncertainty))
+    table, notes, untestable = _c2_table(frame, pricing, scheme=scheme, versus=versus,
+                                         components=components, hazards=hazards,
+                                         within_support=within_support)
+    if untestable is not None:
+        return dataclasses.replace(untestable, dataset=_dataset_name(frame, dataset))
+    exponents = None
+    if price_uncertainty:
+        if pricing == OBSERVED:
+            raise ValueError("price_uncertainty needs a pricing model; observed fees have none")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("C2: the interval is a bootstrap; pass "
+                            "rng=np.random.default_rng(seed)")
+        exponents = price_law_draws(pricing, n_resamples, rng=rng)["exponent"].to_numpy()
     return _tier_ratio(
         "C2", frame, table, num="fee", den="engagement", what="cost per engagement",
         tier_scheme=scheme, versus=versus, stat=stat, claim_side="below", rng=rng,
         n_resamples=n_resamples, level=level, dataset=dataset, notes=notes,
-        hazards=_hazards(frame, hazards),
+        hazards=_hazards(frame, hazards), exponents=exponents,
     )
+
+
+def _c2_table(frame, pricing, *, scheme, versus, components, hazards, within_support):
+    """Creator costs under one model, kept inside its support if asked; untestable if empty."""
+    table = creator_costs(frame, pricing=pricing, components=components)
+    notes = _cost_notes(frame, pricing, components, hazards)
+    if not within_support:
+        return table, notes, None
+    if pricing == OBSERVED:
+        raise ValueError("within_support needs a pricing model; observed fees are the "
+                         "creators' own and have no support to stay inside")
+    model = price_model(pricing)
+    s = tier_scheme_named(scheme)
+    micro, big = comparison_groups(s, versus)
+    tiers = assign_tiers(table["followers"], s)
+    inside = in_support(table["followers"], model)
+    is_big = tiers.isin(big).to_numpy()
+    is_micro = (tiers == micro).to_numpy()
+    out_big = int((is_big & ~inside).sum())
+    n_big = int(is_big.sum())
+    low, high = model.support
+    notes.append(
+        f"price table {model.name} prices {_span(low, high)} followers: {out_big} of the "
+        f"{n_big} {' + '.join(big)} creators ({out_big / max(n_big, 1):.0%}) and "
+        f"{int((is_micro & ~inside).sum())} micro creators lie outside and are left out")
+    if int((is_big & inside).sum()) < 5:
+        reason = (f"untestable with {model.name}: fewer than 5 {' + '.join(big)} creators "
+                  f"inside its support ({_span(low, high)} followers)")
+        return table, notes, ClaimResult(
+            "C2", "", np.nan, np.nan, np.nan, 0, "untestable",
+            f"median cost per engagement, micro / {' + '.join(big)}, inside the price "
+            "table's support", tuple([*notes, reason]),
+            design=design_class(_hazards(frame, hazards))[0])
+    return table.loc[inside].reset_index(drop=True), notes, None
+
+
+def cpe_ratio_across_tables(
+    frame: pd.DataFrame,
+    *,
+    pricing: Sequence[str | PriceModel],
+    rng: np.random.Generator,
+    scheme: str | TierScheme = "industry",
+    versus: Sequence[str] | None = None,
+    stat: str = "median",
+    components: Sequence[str] | None = None,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    dataset: str | None = None,
+    hazards: Sequence[str] | None = None,
+) -> ClaimResult:
+    """C2 with the price table itself uncertain: one interval across the tables that can test it.
+
+    Every bootstrap resample picks one of the testable price tables (equal weight), one power
+    law that table is consistent with (:func:`insights.pricing.price_law_draws`) and creators
+    inside that table's support (:func:`micro_cost_per_engagement` with ``within_support``
+    and ``price_uncertainty``). The percentiles of these draws are the interval; the estimate
+    is their median (there is no single price law to compute a point estimate under). Tables
+    that price fewer than 5 creators of the comparison group are left out and named in the
+    notes; if none is left the result is ``untestable``. ``docs/analysis-plan.md``,
+    amendment 7.
+
+    * ``supported`` iff the interval lies **below 1**, ``contradicted`` iff **above 1**,
+      ``inconclusive`` otherwise (the tables disagree, or the creators are too few).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> f = 10 ** rng.uniform(3, 7, 2000)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.05 * f ** 0.95
+    ...                          * np.exp(rng.normal(0, 0.3, 2000))})
+    >>> result = cpe_ratio_across_tables(creators, pricing=["izea-2022", "klear-2019"],
+    ...                                  rng=rng, n_resamples=400, dataset="toy")
+    >>> result.verdict, result.notes[0]
+    ('contradicted', 'tables drawn: izea-2022')
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("C2: the interval is a bootstrap; pass rng=np.random.default_rng(seed)")
+    models = list(pricing)
+    if not models:
+        raise ValueError("pricing is empty: pass at least one pricing model")
+    s = tier_scheme_named(scheme)
+    design = design_class(_hazards(frame, hazards))[0]
+    draws, names, left_out, n_used = [], [], [], 0
+    for model in models:
+        table, _, untestable = _c2_table(frame, model, scheme=s, versus=versus,
+                                         components=components, hazards=hazards,
+                                         within_support=True)
+        name = _pricing_label(model)
+        if untestable is not None:
+            left_out.append(name)
+            continue
+        in_a, in_b, group_b, _ = _tier_groups(table, num="fee", den="engagement",
+                                              what="cost per engagement", s=s,
+                                              versus=versus, stat=stat)
+        if min(in_a.sum(), in_b.sum()) < 5:
+            left_out.append(name)
+            continue
+        exponents = price_law_draws(model, n_resamples, rng=rng)["exponent"].to_numpy()
+        draws.append(_price_draws(table, in_a, in_b, "engagement", exponents, stat, rng))
+        names.append(name)
+        n_used = max(n_used, int(in_a.sum() + in_b.sum()))
+    notes = [f"tables drawn: {', '.join(names) or 'none'}"]
+    if left_out:
+        notes.append(f"untestable inside their support, left out: {', '.join(left_out)}")
+    method = (f"{stat} cost per engagement per creator, micro / comparison tiers, inside each "
+              f"price table's support; each of {n_resamples} resamples draws a table, a price "
+              "law and creators; estimate = median of the draws")
+    dataset_name = _dataset_name(frame, dataset)
+    if not draws:
+        return ClaimResult("C2", dataset_name, np.nan, np.nan, np.nan, 0, "untestable", method,
+                           tuple(notes), design=design)
+    pick = rng.integers(0, len(draws), size=n_resamples)
+    mixed = np.stack(draws)[pick, np.arange(n_resamples)]
+    low, high = stats.percentile_interval(mixed, level=level)
+    estimate = float(np.nanmedian(mixed))
+    outcome = verdict(low, high, line=1.0, claim_side="below", design=design)
+    return ClaimResult("C2", dataset_name, estimate, low, high, n_used, outcome, method,
+                       tuple(notes), design=design)
 
 
 def micro_engagement_rate(
@@ -1250,6 +1436,8 @@ def group_versus_one(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    within_support: bool = False,
+    price_uncertainty: bool = False,
 ) -> ClaimResult:
     """C4: for one budget, does a group of micro-creators buy engagement more cheaply?
 
@@ -1264,7 +1452,14 @@ def group_versus_one(
       cheaply);
     * ``contradicted`` iff it lies **above 1**;
     * ``inconclusive`` otherwise;
-    * with several pricing models: their common verdict, or ``depends``.
+    * ``untestable`` with ``within_support`` when the price table prices fewer than 5 of the
+      ``versus`` creators (no published table prices a mega account: use ``versus=("macro",)``
+      inside the support, ``docs/analysis-plan.md``, amendment 7);
+    * with several pricing models: their common verdict among the testable ones, or
+      ``depends``.
+
+    ``within_support`` and ``price_uncertainty`` are those of
+    :func:`micro_cost_per_engagement`; the budget is applied at the model's own price law.
 
     Examples
     --------
@@ -1281,7 +1476,8 @@ def group_versus_one(
         return _over_models(pricing, lambda m: group_versus_one(
             frame, pricing=m, budget=budget, scheme=scheme, versus=versus, rng=rng,
             components=components, n_resamples=n_resamples, level=level, dataset=dataset,
-            hazards=hazards), claim="C4")
+            hazards=hazards, within_support=within_support,
+            price_uncertainty=price_uncertainty), claim="C4")
     work = frame
     if budget is not None:
         if not (np.isfinite(budget) and budget > 0):
@@ -1291,7 +1487,7 @@ def group_versus_one(
     result = micro_cost_per_engagement(
         work, pricing=pricing, scheme=scheme, rng=rng, versus=tuple(versus), stat="pooled",
         components=components, n_resamples=n_resamples, level=level, dataset=dataset,
-        hazards=hazards)
+        hazards=hazards, within_support=within_support, price_uncertainty=price_uncertainty)
     extra = ()
     if budget is not None:
         left_out = int((~affordable).sum())

@@ -53,6 +53,9 @@ __all__ = [
     "fit_fees",
     "price",
     "single_currency",
+    "price_support",
+    "price_law_draws",
+    "in_support",
 ]
 
 #: Follower count at which a model's fee is quoted (``fee_at_10k``).
@@ -85,6 +88,11 @@ class PriceModel:
         few tier points give no sampling interval.
     note : str
         What kind of figure it is and its limits.
+    support : tuple of float
+        The follower counts the prices behind the model cover (:func:`price_support`; own
+        fees: the smallest and largest account). Outside it the power law is an
+        extrapolation. ``(0, inf)`` for a model written by hand, which claims to hold
+        everywhere.
     """
 
     name: str
@@ -96,6 +104,7 @@ class PriceModel:
     n_points: int = 0
     exponent_ci: tuple[float, float] = (np.nan, np.nan)
     note: str = ""
+    support: tuple[float, float] = (0.0, np.inf)
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.exponent):
@@ -112,6 +121,12 @@ class PriceModel:
             raise ValueError(
                 f"price model {self.name!r}: currency must be a 3-letter ISO code such as "
                 f"'USD', got {self.currency!r}"
+            )
+        low, high = (float(v) for v in self.support)
+        if not (low >= 0 and high > low):
+            raise ValueError(
+                f"price model {self.name!r}: support must be (low, high) with 0 <= low < high, "
+                f"got {self.support!r}"
             )
 
     def describe(self) -> str:
@@ -233,6 +248,7 @@ def fit_price_model(
         )
     slope, intercept = np.polyfit(x, y, 1)
     sources = sorted(set(points["source"] + " " + points["year"].astype(str)))
+    support = price_support(table)
     grades = sorted(set(points["grade"]))
     return PriceModel(
         name=name,
@@ -243,7 +259,134 @@ def fit_price_model(
         grade="/".join(grades),
         n_points=len(points),
         note=note,
+        support=support,
     )
+
+
+def price_support(table: pd.DataFrame) -> tuple[float, float]:
+    """The follower counts a price table prices: ``(lowest, highest)``.
+
+    From the lowest priced row's lower bound to the highest priced row's upper bound, where a
+    quoted point (``lower == upper``) counts as itself and an open top tier ("500k+") only up
+    to its lower bound: its price says nothing about how far above the bound it holds. Rows
+    without a usable price (:func:`price_points`, e.g. "$10,000+") price nothing
+    (``docs/analysis-plan.md``, amendment 7).
+
+    Examples
+    --------
+    >>> price_support(references.price_tables("P1").query("platform == 'instagram'"))
+    (1000.0, 1000000.0)
+    >>> price_support(references.price_tables("P10"))  # "> 100k" is open
+    (0.0, 100000.0)
+    """
+    points = price_points(table)
+    points = points.loc[points["used"]]
+    if points.empty:
+        raise ValueError("no row of the price table has a usable price, so it prices nothing")
+    lower = points["lower"].to_numpy(dtype=float)
+    upper = points["upper"].to_numpy(dtype=float)
+    top = np.where(np.isfinite(upper), upper, lower)
+    return float(lower.min()), float(top.max())
+
+
+def in_support(followers, model: str | PriceModel) -> np.ndarray:
+    """Boolean mask: which follower counts lie inside a model's support.
+
+    The support is half-open, ``low <= followers < high``, as the tiers are
+    (:func:`insights.tiers.assign_tiers`): a 500k-1M tier prices accounts below 1M, and an
+    account of exactly 1M is a mega creator no table prices.
+
+    Examples
+    --------
+    >>> in_support([5_000, 500_000, 1_000_000, 2_000_000], "izea-2022").tolist()
+    [True, True, False, False]
+    """
+    low, high = price_model(model).support
+    values = np.asarray(pd.to_numeric(pd.Series(followers), errors="coerce"), dtype=float)
+    return (values >= low) & (values < high)
+
+
+def _model_rows(name: str) -> pd.DataFrame | None:
+    for model_name, ref_id, platform, _ in _MODELS:
+        if model_name == name:
+            rows = references.price_tables(ref_id)
+            return rows.loc[rows["platform"] == platform]
+    return None
+
+
+def price_law_draws(
+    model: str | PriceModel, n_draws: int, *, rng: np.random.Generator,
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Power laws a price table is consistent with: one refitted exponent and fee per draw.
+
+    For a named model (:func:`pricing_models`), every priced tier's follower location is drawn
+    log-uniformly inside the tier (open ends closed by
+    :func:`insights.references.close_tiers`); a quoted price *range* moves with it (the same
+    relative position in the range: the range spans the prices of the tier's smallest to its
+    largest accounts), a quoted point's range is drawn log-uniformly on its own; means,
+    typical values and ratios are kept as published; and the law is refitted by least squares
+    on each draw (``docs/analysis-plan.md``, amendment 7).
+    ``table`` (price-table rows, :func:`insights.references.price_tables`) draws from
+    those rows instead, for a model fitted by :func:`fit_price_model`.
+    For an analyst's fees (:func:`fit_fees`) the exponent is drawn from the normal
+    distribution its confidence interval implies. A model written by hand has nothing to draw
+    from: its one law is repeated.
+
+    Returns
+    -------
+    DataFrame
+        ``exponent`` and ``fee_at_10k``, ``n_draws`` rows.
+
+    Examples
+    --------
+    >>> draws = price_law_draws("klear-2019", 2000, rng=np.random.default_rng(0))
+    >>> bool(draws["exponent"].min() < price_model("klear-2019").exponent
+    ...      < draws["exponent"].max())
+    True
+    >>> price_law_draws(PriceModel("linear", 1.0, 100.0), 3, rng=np.random.default_rng(0))
+       exponent  fee_at_10k
+    0       1.0       100.0
+    1       1.0       100.0
+    2       1.0       100.0
+    """
+    n_draws = int(n_draws)
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be a positive whole number, got {n_draws!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed): the draws are random")
+    rows = table
+    if rows is None and not isinstance(model, PriceModel):
+        rows = _model_rows(price_model(model).name)
+    if rows is not None:
+        points = price_points(rows)
+        points = points.loc[points["used"]]
+        lower = points["lower"].to_numpy(dtype=float)
+        upper = points["upper"].to_numpy(dtype=float)
+        is_point = lower == upper
+        low, high = references.close_tiers(np.where(is_point, 0.0, lower),
+                                           np.where(is_point, 1.0, upper))
+        low = np.where(is_point, lower, low)
+        high = np.where(is_point, lower, high)
+        is_range = (points["statistic"] == "range").to_numpy()
+        price_low = np.where(is_range, points["price_low"], points["price"]).astype(float)
+        price_high = np.where(is_range, points["price_high"], points["price"]).astype(float)
+        # one uniform per row and draw: a tier's price range spans the prices of its smallest
+        # to its largest accounts, so where the row sits in the tier is where it sits in the
+        # range (a rate card's "$10 per 1,000 followers" stays exactly linear)
+        u = rng.random((n_draws, len(low)))
+        x = np.log(low) + u * np.log(high / low) - np.log(REFERENCE_FOLLOWERS)
+        y = np.log(price_low) + u * np.log(price_high / price_low)
+        xc = x - x.mean(axis=1, keepdims=True)
+        slope = (xc * (y - y.mean(axis=1, keepdims=True))).sum(axis=1) / (xc**2).sum(axis=1)
+        intercept = y.mean(axis=1) - slope * x.mean(axis=1)
+        return pd.DataFrame({"exponent": slope, "fee_at_10k": np.exp(intercept)})
+    m = price_model(model)
+    exponent = np.full(n_draws, m.exponent)
+    if np.all(np.isfinite(m.exponent_ci)):
+        se = (m.exponent_ci[1] - m.exponent_ci[0]) / (2 * 1.959963984540054)
+        exponent = rng.normal(m.exponent, se, n_draws)
+    return pd.DataFrame({"exponent": exponent, "fee_at_10k": np.full(n_draws, m.fee_at_10k)})
 
 
 _MODELS = (
@@ -372,6 +515,8 @@ def fit_fees(
         n_points=fit.n,
         exponent_ci=(fit.ci_low, fit.ci_high),
         note=f"{fit.method}; followers {fit.x_min:,.0f} to {fit.x_max:,.0f}",
+        # the fit reports its range through logs: widen by a hair so both ends stay inside
+        support=(float(fit.x_min) * (1 - 1e-9), float(fit.x_max) * (1 + 1e-9)),
     )
 
 

@@ -66,6 +66,8 @@ __all__ = [
     "binned_medians",
     "GroupRatio",
     "group_ratio",
+    "power_ratio_draws",
+    "percentile_interval",
     "ratio_interval",
     "GroupContrasts",
     "group_contrasts",
@@ -1366,6 +1368,78 @@ def group_ratio(
         float(estimate), low, high, stat_a, stat_b, len(na), len(nb), stat, n_resamples, level,
         draws,
     )
+
+
+def percentile_interval(draws, *, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of bootstrap draws, NaN draws left out, infinite ones kept.
+
+    No interpolation (``inverted_cdf``), so that infinite draws count as infinite; NaN when no
+    draw is defined.
+
+    Examples
+    --------
+    >>> percentile_interval(np.arange(1, 101), level=0.9)
+    (5.0, 95.0)
+    """
+    values = np.asarray(draws, dtype=float)
+    defined = values[~np.isnan(values)]
+    if not len(defined):
+        return np.nan, np.nan
+    low, high = np.quantile(defined, [0.5 - level / 2, 0.5 + level / 2], method="inverted_cdf")
+    return float(low), float(high)
+
+
+def power_ratio_draws(
+    x_a, den_a, x_b, den_b, exponents, *, stat: str = "median", rng: np.random.Generator,
+) -> np.ndarray:
+    """Bootstrap draws of a group ratio of ``x ** p / den`` with its own ``p`` in every resample.
+
+    The :func:`group_ratio` bootstrap (units resampled within each group) for a numerator that
+    is a power of ``x`` whose exponent is itself uncertain: resample ``r`` draws units and uses
+    ``exponents[r]``. A cost per engagement under a power-law price ``k x ** p`` is the case in
+    point: ``k`` cancels in the ratio, so the draws carry both the creators' sampling error
+    and the price law's.
+
+    Parameters
+    ----------
+    x_a, den_a, x_b, den_b : array-like of float
+        Positive ``x`` and non-negative ``den`` per unit, per group.
+    exponents : array-like of float
+        One exponent per resample (its length is the number of resamples).
+    stat : {"median", "pooled"}
+
+    Examples
+    --------
+    >>> draws = power_ratio_draws([1, 1], [1, 1], [4, 4], [1, 1], [0.5, 1.0],
+    ...                           rng=np.random.default_rng(0))
+    >>> draws.tolist()  # every unit alike: (1 / 4) ** p
+    [0.5, 0.25]
+    """
+    if stat not in _GROUP_STATS:
+        raise ValueError(f"stat must be one of {list(_GROUP_STATS)}, got {stat!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed): the bootstrap is random")
+    xa, da = _group_arrays(x_a, den_a, "a")
+    xb, db = _group_arrays(x_b, den_b, "b")
+    p = np.asarray(exponents, dtype=float)
+    if p.ndim != 1 or not len(p) or not np.isfinite(p).all():
+        raise ValueError("exponents must be a non-empty 1-d array of finite numbers")
+    if not (len(xa) and len(xb)):
+        raise InsufficientDataError(
+            f"both groups need units: group a has {len(xa)}, group b has {len(xb)}",
+            counts=(len(xa), len(xb)))
+
+    def one_group(x, den):
+        idx = rng.integers(0, len(x), size=(len(p), len(x)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            num = x[idx] ** p[:, None]
+            if stat == "pooled":
+                return num.sum(axis=1) / den[idx].sum(axis=1)
+            return np.median(num / den[idx], axis=1)
+
+    a = one_group(xa, da)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return a / one_group(xb, db)
 
 
 def ratio_interval(

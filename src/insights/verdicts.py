@@ -246,7 +246,8 @@ def results_table(
 def _across_models(claim: str, results: list[tuple[str, ClaimResult]]) -> ClaimResult:
     if len(results) == 1:
         return results[0][1]
-    verdicts = [r.verdict for _, r in results]
+    # a model that cannot test the claim (outside its price table's support) has no vote
+    verdicts = [r.verdict for _, r in results if r.verdict != "untestable"] or ["untestable"]
     verdict = verdicts[0] if len(set(verdicts)) == 1 else "depends"
     lows = [r.ci_low for _, r in results]
     highs = [r.ci_high for _, r in results]
@@ -270,7 +271,8 @@ def combine_pricing_models(results: dict[str, ClaimResult], *, claim: str = "C2"
 
     One result is returned as it is. Otherwise the combined result is labelled ``claim``.
 
-    The verdict is the models' common verdict or ``depends``; the estimate is NaN and the
+    The verdict is the models' common verdict or ``depends`` (a model whose result is
+    ``untestable`` has no vote; all untestable: ``untestable``); the estimate is NaN and the
     interval the envelope of the models' intervals; the notes list each model's result.
 
     Examples
@@ -280,6 +282,9 @@ def combine_pricing_models(results: dict[str, ClaimResult], *, claim: str = "C2"
     >>> both = combine_pricing_models({"rate-card": a, "izea-2022": b})
     >>> both.verdict, both.ci_low, both.ci_high
     ('depends', 0.6, 1.6)
+    >>> none = ClaimResult("C2", "toy", np.nan, np.nan, np.nan, 0, "untestable", "median ratio")
+    >>> combine_pricing_models({"rate-card": a, "beichert-2024": none}).verdict
+    'supported'
     """
     if not results:
         raise ValueError("results is empty: pass at least one pricing model's result")
