@@ -1279,6 +1279,7 @@ def cost_per_engagement_elasticity(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    within_support: bool = False,
 ) -> ClaimResult:
     """C2 without tiers: does cost per engagement rise with follower count?
 
@@ -1293,6 +1294,10 @@ def cost_per_engagement_elasticity(
     * several pricing models: common verdict or ``depends``, as in
       :func:`micro_cost_per_engagement`.
 
+    ``within_support`` fits only the creators whose follower count the price table prices
+    (:func:`insights.pricing.in_support`): the slope is then ``p - b`` with ``b`` local to
+    that range.
+
     Examples
     --------
     >>> rng = np.random.default_rng(3)
@@ -1306,10 +1311,21 @@ def cost_per_engagement_elasticity(
     if _is_many(pricing):
         return _over_models(pricing, lambda m: cost_per_engagement_elasticity(
             frame, pricing=m, rng=rng, components=components, ci=ci,
-            n_resamples=n_resamples, level=level, dataset=dataset, hazards=hazards))
+            n_resamples=n_resamples, level=level, dataset=dataset, hazards=hazards,
+            within_support=within_support))
     table = creator_costs(frame, pricing=pricing, components=components)
-    notes = [*_cost_notes(frame, pricing, components, hazards),
-             _drop_note(table["cpe_status"], "cost per engagement")]
+    notes = [*_cost_notes(frame, pricing, components, hazards)]
+    if within_support:
+        if pricing == OBSERVED:
+            raise ValueError("within_support needs a pricing model; observed fees are the "
+                             "creators' own and have no support to stay inside")
+        inside = in_support(table["followers"], pricing)
+        low, high = price_model(pricing).support
+        notes.append(f"price table {price_model(pricing).name} prices {_span(low, high)} "
+                     f"followers: {int((~inside).sum())} of {len(table)} creators lie outside "
+                     "and are left out")
+        table = table.loc[inside].reset_index(drop=True)
+    notes.append(_drop_note(table["cpe_status"], "cost per engagement"))
     fit, interval, text, failure = _fit_or_none(
         table, y="cpe", controls=(), fe=None, cluster=None, method="ols", ci=ci, rng=rng,
         n_resamples=n_resamples, level=level,

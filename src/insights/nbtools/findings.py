@@ -89,26 +89,41 @@ def primary_results() -> list[ClaimResult]:
 def price_results(*, seed: int = 20261122, n_resamples: int = 1000) -> list[ClaimResult]:
     """C2, C4 and C3 on TikTok ``by_user`` under the published pricing models (notebooks 03, 04).
 
-    C2: median cost per engagement of micro over macro + mega; C4: pooled cost per engagement of
-    the micro group over mega within a $100,000 budget; C3: whether any tier verdict of C1 or C2
-    changes across the four definitions of micro. Each combines the pricing models (``depends``
-    when they disagree).
+    As notebook 03 reads them (``docs/analysis-plan.md``, amendment 7): each price table is used
+    only for the creators it prices, with its price-law uncertainty in every interval.
+
+    1. C2: median cost per engagement of micro over macro + mega inside each table's prices,
+       combined over the tables (``depends`` when the testable ones disagree);
+    2. C2 with the table drawn too (:func:`insights.claims.cpe_ratio_across_tables`);
+    3. C4 as stated, micro against mega within a $100,000 budget: untestable while no table
+       prices a mega account;
+    4. C4 against macro inside the prices;
+    5. C3: whether any tier verdict of C1 or C2 changes across the four definitions of micro
+       (notebook 04, still on the extrapolated price laws).
     """
     rng = np.random.default_rng(seed)
     posts = datasets.load("tiktok-datares-2020", "posts")
     by_user = posts[posts["part"] == "by_user"]
     label = "TikTok by_user"
+    inside = {"within_support": True, "price_uncertainty": True}
     c2 = claims.micro_cost_per_engagement(by_user, pricing=list(PRICING), rng=rng,
-                                          n_resamples=n_resamples, dataset=label)
+                                          n_resamples=n_resamples, dataset=label, **inside)
+    c2_drawn = claims.cpe_ratio_across_tables(by_user, pricing=list(PRICING), rng=rng,
+                                              n_resamples=n_resamples,
+                                              dataset=f"{label}, price table drawn too")
     c4 = claims.group_versus_one(by_user, pricing=list(PRICING), budget=100_000, rng=rng,
-                                 n_resamples=n_resamples, dataset=label)
+                                 n_resamples=n_resamples, dataset=f"{label}, micro vs mega",
+                                 **inside)
+    c4_macro = claims.group_versus_one(by_user, pricing=list(PRICING), budget=100_000,
+                                       versus=("macro",), rng=rng, n_resamples=n_resamples,
+                                       dataset=f"{label}, micro vs macro", **inside)
     schemes = ("industry", "micro-1k-50k", "micro-1k-100k", "micro-10k-500k")
     by_scheme = {scheme: claims.tier_tests(by_user, scheme=scheme,
                                            pricing=["rate-card", "klear-2019", "izea-2022"],
                                            rng=rng, n_resamples=n_resamples, dataset=label)
                  for scheme in schemes}
     c3 = claims.micro_definition_dependence(by_scheme, dataset=label)
-    return [c2, c4, c3]
+    return [c2, c2_drawn, c4, c4_macro, c3]
 
 
 def _ratio_text(contrasts, group: str) -> str:
@@ -237,6 +252,12 @@ def _price_rows(results: Sequence[ClaimResult]) -> list[str]:
         link = _link(result.claim)
         if result.claim == "C3":
             shown = f"{formatting.estimate(result.estimate)} tier verdicts change"
+        elif result.verdict == "untestable":
+            shown = "no published price table prices this comparison"
+        elif np.isfinite(result.estimate):
+            shown = (f"{formatting.estimate(result.estimate)} ({formatting.estimate(result.ci_low)}"
+                     f" to {formatting.estimate(result.ci_high)}), the table drawn in each "
+                     "resample")
         else:
             shown = (f"{formatting.estimate(result.ci_low)} to "
                      f"{formatting.estimate(result.ci_high)} across the pricing models")
@@ -291,9 +312,11 @@ def findings_html(results: Sequence[ClaimResult],
     if price:
         price_section = (
             "<h3>Claims that turn on prices</h3>\n<p>No public data set records fees: these "
-            "are read under six published pricing models (notebooks 03 and 04), and the verdict "
-            "is <code>depends</code> when the models disagree. The intervals are this page's "
-            "own bootstrap draws, so their last digit can differ from the notebooks'.</p>\n"
+            "are read under six published price tables (notebooks 03 and 04), each only for the "
+            "follower counts it prices, with its uncertainty in the interval; the verdict is "
+            "<code>depends</code> when the tables that can test a claim disagree, and "
+            "<code>untestable</code> when none can. The intervals are this page's own bootstrap "
+            "draws, so their last digit can differ from the notebooks'.</p>\n"
             "<table class=\"findings\">\n<tr><th>Claim</th><th>Data set</th><th>Verdict</th>"
             "</tr>\n" + "\n".join(_price_rows(price)) + "\n</table>\n"
         )

@@ -261,10 +261,14 @@ def c2_section(
     notes: list[str] = []
 
     def run(model):
+        # a published table is used only for the follower counts it prices, with its own
+        # uncertainty drawn (docs/analysis-plan.md, amendment 7); the file's own fees as given
+        published = model != claims.OBSERVED
         try:
             return claims.micro_cost_per_engagement(
                 table, pricing=model, scheme=scheme, rng=rng, components=inputs.components,
                 n_resamples=n_resamples, level=level, dataset=inputs.label, hazards=(),
+                within_support=published, price_uncertainty=published,
             )
         except ValueError as exc:
             return ClaimResult("C2", inputs.label, np.nan, np.nan, np.nan, 0, "inconclusive",
@@ -273,8 +277,10 @@ def c2_section(
     if not has_fee:
         by_model = {name: run(name) for name in pricing_choice(pricing)}
         result = combine_pricing_models(by_model)
-        notes.append("the file has no fees, so fees come from published pricing models; the "
-                     "answer is only as good as the models")
+        notes.append("the file has no fees, so fees come from published pricing models, each "
+                     "used only for the follower counts its table prices (no published table "
+                     "prices an account of 1M followers or more); the answer is only as good "
+                     "as the models")
         return C2Section("models", result, by_model, notes=notes)
 
     result = run(claims.OBSERVED)
