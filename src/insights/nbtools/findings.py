@@ -255,9 +255,9 @@ def _price_rows(results: Sequence[ClaimResult]) -> list[str]:
         elif result.verdict == "untestable":
             shown = "no published price table prices this comparison"
         elif np.isfinite(result.estimate):
-            shown = (f"{formatting.estimate(result.estimate)} ({formatting.estimate(result.ci_low)}"
-                     f" to {formatting.estimate(result.ci_high)}), the table drawn in each "
-                     "resample")
+            low, high = (formatting.estimate(v) for v in (result.ci_low, result.ci_high))
+            shown = (f"{formatting.estimate(result.estimate)} ({low} to {high}), the table "
+                     "drawn in each resample")
         else:
             shown = (f"{formatting.estimate(result.ci_low)} to "
                      f"{formatting.estimate(result.ci_high)} across the pricing models")
