@@ -8,6 +8,8 @@ with a known elasticity (b = 1) and noisy follower counts.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -560,3 +562,46 @@ def test_consistent_with_known_answers():
     wider = calibration.consistent_with(table, 0.3, 0.03)  # 1.96 * sqrt(0.05^2 + 0.03^2) = 0.114
     assert wider.tolist() == [False, True, True, False]
     assert calibration.consistent_with(table, 0.3, 0.03, level=0.5).tolist() == [False] * 4
+
+
+# ---------------------------------------------------------------------------------------------
+# coverage_table and holdout_coverage
+# ---------------------------------------------------------------------------------------------
+
+
+def test_coverage_table_hand_computed_with_given_intervals_and_with_se():
+    fits = pd.DataFrame({
+        "estimator": ["boot"] * 4 + ["t"] * 4,
+        "estimate": [0.9, 1.1, 1.5, 1.0, 0.8, 1.2, 1.0, 1.6],
+        "ci_low": [0.8, 0.95, 1.2, 0.7, np.nan, np.nan, np.nan, np.nan],
+        "ci_high": [1.05, 1.3, 1.8, 1.2, np.nan, np.nan, np.nan, np.nan],
+    })
+    boot = calibration.coverage_table(fits.iloc[:4], {"boot": 1.0})
+    assert boot[["replicates", "coverage"]].iloc[0].tolist() == [4, 0.75]  # 1.5's misses
+    assert boot["coverage_se"].iloc[0] == pytest.approx(math.sqrt(0.75 * 0.25 / 4))
+    assert boot["bias"].iloc[0] == pytest.approx(0.125)
+    assert np.isnan(boot["critical"].iloc[0])
+    t_rows = fits.iloc[4:].drop(columns=["ci_low", "ci_high"]).assign(se=0.2, df=10.0)
+    result = calibration.coverage_table(t_rows, {"t": 1.0}).iloc[0]
+    # half-width t(10) * 0.2 = 0.4456: only 1.6 misses
+    assert result["coverage"] == 0.75
+    expected_critical = np.quantile(np.abs(t_rows["estimate"] - 1.0) / 0.2, 0.95)
+    assert result["critical"] == pytest.approx(expected_critical)
+    assert result["se_ratio"] == pytest.approx(0.2 / t_rows["estimate"].std(ddof=1))
+
+
+def test_coverage_table_needs_every_truth():
+    fits = pd.DataFrame({"estimator": ["a", "b"], "estimate": [1.0, 2.0], "se": [0.1, 0.1]})
+    with pytest.raises(KeyError, match=r"no truth for \['b'\]"):
+        calibration.coverage_table(fits, {"a": 1.0})
+
+
+def test_holdout_coverage_known_answer():
+    # |t| = 1..8 in the first half, 1..8 in the second: the 0.75 quantile of one half is 6.25,
+    # so six of each other half's eight replicates are inside
+    t = np.r_[np.arange(1.0, 9.0), np.arange(1.0, 9.0)]
+    coverage, se = calibration.holdout_coverage(t * 0.1, np.full(16, 0.1), 0.0, level=0.75)
+    assert coverage == 0.75
+    assert se == pytest.approx(math.sqrt(0.75 * 0.25 / 16))
+    with pytest.raises(ValueError, match="need at least 4 replicates"):
+        calibration.holdout_coverage([1.0, 2.0], [0.1, 0.1], 0.0)

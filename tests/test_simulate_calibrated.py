@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sps
 
+from insights import simulate
 from insights.simulate import CalibratedWorld, World, _primary_estimates, simulate_posts
 
 SHARED_DATA = Path("/work/shared/data")
@@ -135,3 +137,41 @@ def test_top_share_per_group():
     assert len(top_share_per_group(posts, 1.0)) == 13
     with pytest.raises(ValueError, match=r"share must be in \(0, 1\]"):
         top_share_per_group(posts, 0.0)
+
+
+def test_array_fits_equal_the_claim_functions(by_user):
+    from insights import claims
+
+    world = simulate.CalibratedWorld.calibrated_to(
+        by_user.assign(engagement=by_user["likes"] + by_user["comments"]), match=False)
+    posts = world.simulate(rng=np.random.default_rng(3), n_creators=300, n_sounds=7)
+    expected = claims.engagement_vs_followers(posts, fe="sound", dataset="s", hazards=(),
+                                              margin=None)
+    estimate, se, df = simulate.typical_fit(posts["creator"], posts["followers"],
+                                            posts["age_days"], posts["likes"], fe=posts["sound"])
+    assert estimate == pytest.approx(expected.estimate, rel=1e-9)
+    half = expected.ci_high - expected.estimate
+    assert se * sps.t.ppf(0.975, df) == pytest.approx(half, rel=1e-8)
+    means = posts.groupby("creator").agg(followers=("followers", "first"),
+                                         avg_likes=("likes", "mean")).reset_index()
+    expected = claims.engagement_vs_followers(means, components=("avg_likes",), dataset="s",
+                                              hazards=(), margin=None)
+    estimate, se, df = simulate.creator_fit(means["followers"], means["avg_likes"])
+    assert estimate == pytest.approx(expected.estimate, rel=1e-9)
+    assert se * sps.t.ppf(0.975, df) == pytest.approx(expected.ci_high - expected.estimate,
+                                                      rel=1e-8)
+
+
+def test_primary_fits_rows_and_replicates(by_user):
+    world = simulate.CalibratedWorld.calibrated_to(
+        by_user.assign(engagement=by_user["likes"] + by_user["comments"]), match=False)
+    result = simulate.replicate_primaries(world, 3, rng=np.random.default_rng(0),
+                                          n_creators=200)
+    assert result["replicate"].tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert result["estimator"].tolist()[:4] == list(simulate.PRIMARY_FITS)
+    again = simulate.replicate_primaries(world, 3, rng=np.random.default_rng(0), n_creators=200)
+    pd.testing.assert_frame_equal(result, again)
+    sample = world.draw(rng=np.random.default_rng(1), n_creators=200)
+    table = world.simulate(rng=np.random.default_rng(1), n_creators=200)
+    np.testing.assert_array_equal(table["engagement"], sample.engagement)
+    assert sample.n_creators == 200 and sample.owner.max() == 199

@@ -1164,8 +1164,160 @@ def test_cluster_jackknife_is_one_newton_step_for_ppml():
 
 
 def test_cluster_cov_is_checked():
-    with pytest.raises(ValueError, match="cluster_cov must be 'CR1' or 'CR3', got 'CR2'"):
-        stats.fit_ppml(_clustered(), y="count", cluster="c", cluster_cov="CR2")
+    with pytest.raises(ValueError, match="cluster_cov must be 'CR1', 'CR2' or 'CR3', got 'CR4'"):
+        stats.fit_ppml(_clustered(), y="count", cluster="c", cluster_cov="CR4")
     X = np.ones((10, stats.MAX_JACKKNIFE_COEFFICIENTS + 1))
     with pytest.raises(ValueError, match="at most 60 coefficients"):
         stats.cluster_jackknife_cov(X, np.zeros(10), np.ones(10), np.arange(10) % 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# ols_arrays / ppml_arrays: the library's fits on arrays, for simulation studies
+# ---------------------------------------------------------------------------------------------
+
+
+def _clustered_counts(seed: int, n: int = 2000, groups: int = 150):
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, groups, n)
+    f = 10 ** rng.uniform(3, 7, groups)[g]
+    age = rng.uniform(0, 400, n)
+    y = rng.poisson(0.05 * f**0.8 * np.exp(rng.normal(0, 1, groups)[g] + rng.normal(0, 1, n)))
+    frame = pd.DataFrame({"y": y.astype(float), "followers": f, "log_age": np.log1p(age),
+                          "c": g})
+    X = np.column_stack([np.ones(n), np.log(f), np.log1p(age)])
+    return frame, X, y.astype(float), g
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31), clustered=st.booleans())
+def test_ppml_arrays_equal_fit_ppml(seed, clustered):
+    frame, X, y, g = _clustered_counts(seed)
+    cluster = "c" if clustered else None
+    expected = stats.fit_ppml(frame, y="y", controls=("log_age",), cluster=cluster)
+    coef, cov, df = stats.ppml_arrays(y, X, cluster=g if clustered else None)
+    assert coef[1] == pytest.approx(expected.estimate, rel=1e-8)
+    assert math.sqrt(cov[1, 1]) == pytest.approx(expected.se, rel=1e-8)
+    assert df == expected.df
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31), clustered=st.booleans())
+def test_ols_arrays_equal_fit_elasticity(seed, clustered):
+    frame, X, y, g = _clustered_counts(seed)
+    keep = y > 0
+    cluster = "c" if clustered else None
+    expected = stats.fit_elasticity(frame[keep], y="y", controls=("log_age",), cluster=cluster)
+    coef, cov, df = stats.ols_arrays(np.log(y[keep]), X[keep],
+                                     cluster=g[keep] if clustered else None)
+    assert coef[1] == pytest.approx(expected.estimate, rel=1e-8)
+    assert math.sqrt(cov[1, 1]) == pytest.approx(expected.se, rel=1e-8)
+    assert df == expected.df
+
+
+def test_ppml_arrays_all_zero_outcome():
+    with pytest.raises(stats.InsufficientDataError, match="every usable outcome is 0"):
+        stats.ppml_arrays(np.zeros(5), np.column_stack([np.ones(5), np.arange(5.0)]))
+
+
+# ---------------------------------------------------------------------------------------------
+# cluster_cr2: Bell-McCaffrey CR2 and degrees of freedom, against the dense formulas
+# ---------------------------------------------------------------------------------------------
+
+
+def _dense_cr2(X, y, w, g, c):
+    """CR2 and BM df built from the n x n hat matrix, cluster by cluster (the definition)."""
+    from scipy.linalg import sqrtm
+
+    Xt, yt = X * np.sqrt(w)[:, None], y * np.sqrt(w)
+    coef = np.linalg.lstsq(Xt, yt, rcond=None)[0]
+    ut = yt - Xt @ coef
+    M = np.linalg.inv(Xt.T @ Xt)
+    H = Xt @ M @ Xt.T
+    meat, columns = np.zeros((X.shape[1],) * 2), []
+    for k in np.unique(g):
+        idx = np.flatnonzero(g == k)
+        A = np.real(np.linalg.inv(sqrtm(np.eye(len(idx)) - H[np.ix_(idx, idx)])))
+        s = Xt[idx].T @ A @ ut[idx]
+        meat += np.outer(s, s)
+        column = np.zeros(len(y))
+        column[idx] = A @ Xt[idx] @ M @ c
+        columns.append((np.eye(len(y)) - H) @ column)
+    lam = np.linalg.eigvalsh(np.column_stack(columns).T @ np.column_stack(columns))
+    return M @ meat @ M, lam.sum() ** 2 / (lam**2).sum(), ut * np.sqrt(w)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31), groups=st.integers(4, 15))
+def test_cluster_cr2_equals_the_dense_definition(seed, groups):
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(groups), rng.integers(1, 6, groups))
+    n = len(g)
+    X = np.column_stack([np.ones(n), rng.normal(size=n) * np.where(g == 0, 4.0, 1.0),
+                         rng.normal(size=n)])
+    if np.linalg.matrix_rank(X) < 3 or n < 6:
+        return
+    w = rng.uniform(0.5, 3.0, n)
+    expected_cov, expected_df, residual = _dense_cr2(X, rng.normal(size=n), w, g,
+                                                     np.array([0.0, 1.0, 0.0]))
+    if np.any(np.linalg.eigvalsh(np.eye(n) - X * np.sqrt(w)[:, None] @ np.linalg.inv(
+            (X * w[:, None]).T @ X) @ (X * np.sqrt(w)[:, None]).T) < 1e-8):
+        return  # a cluster that alone fixes a coefficient has no CR2 (I - H_gg is singular)
+    result_cov, result_df = stats.cluster_cr2(X, residual, w, g)
+    np.testing.assert_allclose(result_cov, expected_cov, rtol=1e-7, atol=1e-12)
+    assert result_df == pytest.approx(expected_df, rel=1e-7)
+
+
+def test_cluster_cr2_one_row_per_cluster_is_hc2():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.ones(50), rng.normal(size=50)])
+    y = X @ [1.0, 2.0] + rng.normal(size=50)
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    residual = y - X @ coef
+    bread = np.linalg.inv(X.T @ X)
+    leverage = np.einsum("ij,jk,ik->i", X, bread, X)
+    scores = X * (residual / np.sqrt(1 - leverage))[:, None]
+    expected = bread @ scores.T @ scores @ bread
+    result, df = stats.cluster_cr2(X, residual, np.ones(50), np.arange(50))
+    np.testing.assert_allclose(result, expected, rtol=1e-10)
+    assert 1 < df < 48
+
+
+def test_fit_functions_reject_an_unknown_cluster_cov():
+    frame, *_ = _clustered_counts(0)
+    with pytest.raises(ValueError, match="cluster_cov must be 'CR1', 'CR2' or 'CR3'"):
+        stats.fit_ppml(frame, y="y", cluster="c", cluster_cov="CR9")
+
+
+@pytest.mark.parametrize("fit", ["ppml", "ols"])
+def test_fits_with_cr2_equal_the_array_fits(fit):
+    frame, X, y, g = _clustered_counts(11)
+    if fit == "ppml":
+        result = stats.fit_ppml(frame, y="y", controls=("log_age",), cluster="c",
+                                cluster_cov="CR2")
+        coef, cov, df = stats.ppml_arrays(y, X, cluster=g, cluster_cov="CR2")
+    else:
+        keep = y > 0
+        result = stats.fit_elasticity(frame[keep], y="y", controls=("log_age",), cluster="c",
+                                      cluster_cov="CR2")
+        coef, cov, df = stats.ols_arrays(np.log(y[keep]), X[keep], cluster=g[keep],
+                                         cluster_cov="CR2")
+    assert result.se == pytest.approx(math.sqrt(cov[1, 1]), rel=1e-6)
+    assert result.df == pytest.approx(df, rel=1e-6) and df < 149
+    assert "CR2 with Bell-McCaffrey degrees of freedom" in result.method
+    half = result.ci_high - result.estimate
+    assert half == pytest.approx(sps.t.ppf(0.975, df) * result.se, rel=1e-6)
+
+
+def test_meta_analysis_hksj_by_hand():
+    y, se = np.array([1.01, 0.90, 0.50]), np.array([0.013, 0.05, 0.10])
+    dl = stats.meta_analysis(y, se)
+    result = stats.meta_analysis(y, se, method="HKSJ")
+    w = 1.0 / (se**2 + dl.tau2)
+    expected_se = math.sqrt((w * (y - dl.estimate) ** 2).sum() / (2 * w.sum()))
+    assert result.se == pytest.approx(expected_se, rel=1e-12)
+    half = sps.t.ppf(0.975, 2) * expected_se
+    assert (result.ci_low, result.ci_high) == pytest.approx((dl.estimate - half,
+                                                             dl.estimate + half))
+    assert (result.estimate, result.tau2, result.method) == (dl.estimate, dl.tau2, "HKSJ")
+    with pytest.raises(ValueError, match="method must be 'DL' or 'HKSJ', got 'REML'"):
+        stats.meta_analysis(y, se, method="REML")

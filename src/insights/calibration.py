@@ -19,7 +19,7 @@ from scipy import stats as sps
 from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
-           "interval_check", "consistent_with"]
+           "interval_check", "consistent_with", "coverage_table", "holdout_coverage"]
 
 
 def replicate(
@@ -284,3 +284,105 @@ def consistent_with(table: pd.DataFrame, estimate: float, se: float, *,
     z = sps.norm.ppf(0.5 + level / 2)
     spread = table["bias_se"] * np.sqrt(table["n"])
     return (table["mean_estimate"] - estimate).abs() <= z * np.sqrt(spread**2 + se**2)
+
+
+def _intervals(fits: pd.DataFrame, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's interval: its ``ci_low``/``ci_high`` if given, else ``estimate ± t se``."""
+    if {"ci_low", "ci_high"} <= set(fits.columns):
+        return fits["ci_low"].to_numpy(dtype=float), fits["ci_high"].to_numpy(dtype=float)
+    df = fits["df"].to_numpy(dtype=float) if "df" in fits.columns else np.full(len(fits), np.inf)
+    half = sps.t.ppf(0.5 + level / 2, df) * fits["se"].to_numpy(dtype=float)
+    estimate = fits["estimate"].to_numpy(dtype=float)
+    return estimate - half, estimate + half
+
+
+def coverage_table(fits: pd.DataFrame, truths: Mapping[Hashable, float], *,
+                   by: str = "estimator", level: float = 0.95) -> pd.DataFrame:
+    """How each interval of a simulation study behaves: coverage with its Monte-Carlo error.
+
+    Parameters
+    ----------
+    fits : DataFrame
+        One row per replicate and interval: ``by`` (which interval), ``estimate`` and either
+        ``ci_low``/``ci_high`` (e.g. a bootstrap interval) or ``se`` (with ``df`` for a t
+        interval, else normal).
+    truths : mapping
+        The true value of each ``by`` group's estimand.
+
+    Returns
+    -------
+    DataFrame
+        Per group: ``replicates``, ``coverage``, ``coverage_se`` (``sqrt(c (1 - c) / n)``),
+        ``truth``, ``mean``, ``bias``, ``bias_se``, ``sd`` (of the estimates), ``mean_se``,
+        ``se_ratio`` (mean SE / SD: below 1, the SEs are too small on average) and
+        ``critical`` (the ``level`` quantile of ``|estimate - truth| / se``: the multiple of
+        the SE that would have covered at the nominal rate; NaN without ``se``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> est = rng.normal(1.0, 0.1, 4000)
+    >>> fits = pd.DataFrame({"estimator": "a", "estimate": est, "se": 0.1})
+    >>> row = coverage_table(fits, {"a": 1.0}).iloc[0]
+    >>> round(float(row["coverage"]), 2), round(float(row["se_ratio"]), 1)
+    (0.95, 1.0)
+    """
+    missing = [g for g in fits[by].unique() if g not in truths]
+    if missing:
+        raise KeyError(f"no truth for {missing}; truths are given for {list(truths)}")
+    low, high = _intervals(fits, level)
+    work = fits.assign(__low=low, __high=high, __truth=fits[by].map(truths).astype(float))
+    rows = []
+    for group, part in work.groupby(by, sort=False):
+        estimate = part["estimate"].to_numpy(dtype=float)
+        truth = float(part["__truth"].iloc[0])
+        hit = (part["__low"] <= truth) & (truth <= part["__high"])
+        n = len(part)
+        coverage = float(hit.mean())
+        se = part["se"].to_numpy(dtype=float) if "se" in part.columns else np.full(n, np.nan)
+        sd = float(estimate.std(ddof=1)) if n > 1 else np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            critical = (float(np.quantile(np.abs(estimate - truth) / se, level))
+                        if np.isfinite(se).all() else np.nan)
+        rows.append({
+            by: group, "replicates": n, "coverage": coverage,
+            "coverage_se": float(np.sqrt(coverage * (1 - coverage) / n)), "truth": truth,
+            "mean": float(estimate.mean()), "bias": float(estimate.mean() - truth),
+            "bias_se": sd / np.sqrt(n), "sd": sd, "mean_se": float(np.mean(se)),
+            "se_ratio": float(np.mean(se)) / sd, "critical": critical,
+        })
+    return pd.DataFrame(rows)
+
+
+def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95) -> tuple[float, float]:
+    """Out-of-sample coverage of an interval widened by a calibrated critical value.
+
+    The replicates are split in two halves; the critical value (the ``level`` quantile of
+    ``|estimate - truth| / se``) is estimated on one half and the interval ``estimate ±
+    critical * se`` is checked on the other, and the other way round. Returns the coverage
+    over both checks and its Monte-Carlo standard error: what the calibrated interval of
+    :class:`IntervalCheck` achieves on samples it was not calibrated on.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> est = rng.standard_t(3, 4000) * 0.1  # heavy tails: a 1.96 SE interval under-covers
+    >>> coverage, se = holdout_coverage(est, np.full(4000, 0.1), 0.0)
+    >>> abs(coverage - 0.95) < 3 * se
+    True
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    n = len(estimate)
+    if n < 4 or se.shape != estimate.shape:
+        raise ValueError(f"need at least 4 replicates and one se per estimate, got {n} and "
+                         f"{se.shape}")
+    t = np.abs(estimate - truth) / se
+    halves = (np.arange(n) < n // 2, np.arange(n) >= n // 2)
+    hits = []
+    for fit, check in (halves, halves[::-1]):
+        critical = np.quantile(t[fit], level)
+        hits.append(t[check] <= critical)
+    hit = np.concatenate(hits)
+    coverage = float(hit.mean())
+    return coverage, float(np.sqrt(coverage * (1 - coverage) / n))

@@ -72,6 +72,12 @@ __all__ = [
     "top_share_per_group",
     "top_n_by_followers",
     "CalibratedWorld",
+    "WorldSample",
+    "PRIMARY_FITS",
+    "primary_fits",
+    "replicate_primaries",
+    "typical_fit",
+    "creator_fit",
 ]
 
 PLATFORM = "other"
@@ -850,6 +856,16 @@ def _by_tenths(z: np.ndarray, values: np.ndarray, weights: np.ndarray | None = N
     return tuple(float(k) for k in knots), tuple(float(m) for m in means)
 
 
+class WorldSample(NamedTuple):
+    """One sample of a :class:`CalibratedWorld` as arrays, one entry per post."""
+
+    owner: np.ndarray  #: creator index, 0 .. n_creators - 1
+    followers: np.ndarray
+    age_days: np.ndarray
+    engagement: np.ndarray
+    n_creators: int
+
+
 @dataclass(frozen=True)
 class CalibratedWorld:
     """A generating model fitted to a real posts table (:meth:`calibrated_to`).
@@ -1074,6 +1090,23 @@ class CalibratedWorld:
         gets one of that many sounds at random (``sound``; no effect on engagement), for
         selections made per sound.
         """
+        sample = self.draw(rng=rng, n_creators=n_creators)
+        owner = sample.owner
+        table = pd.DataFrame({
+            "creator": _ids("c", owner + 1, max(5, len(str(sample.n_creators)))),
+            "post_id": _ids("p", np.arange(1, owner.size + 1), max(7, len(str(owner.size)))),
+            "followers": sample.followers, "age_days": sample.age_days,
+            "engagement": sample.engagement, "likes": sample.engagement, "comments": 0.0,
+        })
+        if n_sounds is not None:
+            n_sounds = _check_count(n_sounds, "n_sounds")
+            index = rng.integers(0, n_sounds, owner.size)
+            table["sound"] = _ids("s", index + 1, max(3, len(str(n_sounds))))
+        return table
+
+    def draw(self, *, rng: np.random.Generator, n_creators: int | None = None) -> WorldSample:
+        """One sample as arrays (:class:`WorldSample`): what :meth:`simulate` returns as a
+        table, without the ids, for simulation studies that refit thousands of samples."""
         rng = _check_rng(rng)
         design = self.design
         codes, names = pd.factorize(design["creator"])
@@ -1106,17 +1139,7 @@ class CalibratedWorld:
         counts = rng.poisson(np.exp(np.minimum(log_lam, math.log(MAX_ENGAGEMENT))))
         structural = rng.random(owner.size) < self._zero_probability(z)
         engagement = np.where(structural, 0, counts).astype(float)
-        table = pd.DataFrame({
-            "creator": _ids("c", owner + 1, max(5, len(str(n)))),
-            "post_id": _ids("p", np.arange(1, owner.size + 1), max(7, len(str(owner.size)))),
-            "followers": followers, "age_days": age, "engagement": engagement,
-            "likes": engagement, "comments": 0.0,
-        })
-        if n_sounds is not None:
-            n_sounds = _check_count(n_sounds, "n_sounds")
-            index = rng.integers(0, n_sounds, owner.size)
-            table["sound"] = _ids("s", index + 1, max(3, len(str(n_sounds))))
-        return table
+        return WorldSample(owner, followers, age, engagement, n)
 
 
 def _logistic_fit(z: np.ndarray, outcome: np.ndarray) -> np.ndarray:
@@ -1143,3 +1166,119 @@ def _primary_estimates(posts: pd.DataFrame, *, expected: bool = True) -> tuple[f
     typical = stats.fit_elasticity(work, y="y", controls=("log_age",)).estimate
     mean = stats.fit_ppml(work, y="y", controls=("log_age",)).estimate if expected else np.nan
     return float(typical), float(mean)
+
+
+#: The C1 fits :func:`primary_fits` computes: name -> (estimand, level).
+PRIMARY_FITS = {
+    "post log-OLS, clustered": ("typical", "posts"),
+    "post PPML, clustered": ("expected", "posts"),
+    "creator median, log-OLS HC3": ("typical", "creators"),
+    "creator mean, log-OLS HC3": ("expected", "creators"),
+}
+
+
+def _creator_medians(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Median of ``values`` per owner 0..n-1 (NaN for an owner without rows)."""
+    order = np.lexsort((values, owner))
+    counts = np.bincount(owner, minlength=n)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    sorted_values = values[order]
+    low = sorted_values[np.minimum(starts + (counts - 1) // 2, len(values) - 1)]
+    high = sorted_values[np.minimum(starts + counts // 2, len(values) - 1)]
+    return np.where(counts > 0, (low + high) / 2, np.nan)
+
+
+def primary_fits(sample: WorldSample) -> pd.DataFrame:
+    """The C1 primaries of notebook 02 on one sample, as the library computes them.
+
+    Post level, with ``log(1 + age)`` and errors clustered by creator (t(G - 1)): log-OLS on
+    the posts with engagement (the typical post) and PPML with zeros kept (engagement per post
+    on average). Creator level, HC3 errors: log-OLS of each creator's median engagement per
+    post (typical) and of their mean (expected), creators with a zero median or mean left out.
+    Computed with :func:`insights.stats.ols_arrays` and :func:`insights.stats.ppml_arrays`,
+    which equal :func:`insights.stats.fit_elasticity` and :func:`insights.stats.fit_ppml`.
+
+    Returns
+    -------
+    DataFrame
+        One row per fit of :data:`PRIMARY_FITS`: ``estimator``, ``estimand``, ``level``,
+        ``estimate``, ``se``, ``df``.
+    """
+    owner, followers, age, y, n = sample
+    log_f = np.log(followers)
+    X = np.column_stack([np.ones(owner.size), log_f, np.log1p(age)])
+    positive = y > 0
+    fits = {
+        "post log-OLS, clustered": stats.ols_arrays(np.log(y[positive]), X[positive],
+                                                    cluster=owner[positive]),
+        "post PPML, clustered": stats.ppml_arrays(y, X, cluster=owner),
+    }
+    counts = np.bincount(owner, minlength=n)
+    present = counts > 0
+    creator_f = np.zeros(n)
+    creator_f[owner] = log_f
+    for name, value in (("creator median, log-OLS HC3", _creator_medians(owner, y, n)),
+                        ("creator mean, log-OLS HC3",
+                         np.bincount(owner, y, minlength=n) / np.maximum(counts, 1))):
+        keep = present & (value > 0)
+        Xc = np.column_stack([np.ones(keep.sum()), creator_f[keep]])
+        fits[name] = stats.ols_arrays(np.log(value[keep]), Xc)
+    return pd.DataFrame([
+        {"estimator": name, "estimand": PRIMARY_FITS[name][0], "level": PRIMARY_FITS[name][1],
+         "estimate": float(coef[1]), "se": float(np.sqrt(cov[1, 1])), "df": df}
+        for name, (coef, cov, df) in fits.items()
+    ])
+
+
+def replicate_primaries(world: CalibratedWorld, n: int, *, rng: np.random.Generator,
+                        n_creators: int | None = None) -> pd.DataFrame:
+    """:func:`primary_fits` on ``n`` samples of ``world``, each on its own spawned stream.
+
+    Returns
+    -------
+    DataFrame
+        ``replicate`` then the columns of :func:`primary_fits`, four rows per replicate.
+    """
+    rng = _check_rng(rng)
+    n = _check_count(n, "n")
+    tables = []
+    for i, child in enumerate(rng.spawn(n)):
+        table = primary_fits(world.draw(rng=child, n_creators=n_creators))
+        table.insert(0, "replicate", i)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def typical_fit(creator, followers, age_days, engagement, *,
+                fe=None) -> tuple[float, float, float]:
+    """The typical-post C1 fit of notebook 02 on arrays: ``(estimate, se, df)``.
+
+    Log-OLS of engagement on log followers and ``log(1 + age)`` over the posts with
+    engagement, one indicator per level of ``fe`` but the first (e.g. sound effects), errors
+    clustered by ``creator`` with ``G - 1`` degrees of freedom: what
+    :func:`insights.claims.engagement_vs_followers` computes (tested equal), without building
+    a model, for simulation studies.
+    """
+    y = np.asarray(engagement, dtype=float)
+    keep = y > 0
+    columns = [np.ones(keep.sum()), np.log(np.asarray(followers, dtype=float)[keep]),
+               np.log1p(np.asarray(age_days, dtype=float)[keep])]
+    if fe is not None:
+        codes, _ = pd.factorize(np.asarray(fe)[keep], sort=True)
+        dummies = np.eye(codes.max() + 1)[codes][:, 1:]
+        columns.extend(dummies.T)
+    X = np.column_stack(columns)
+    coef, cov, df = stats.ols_arrays(np.log(y[keep]), X, cluster=np.asarray(creator)[keep])
+    return float(coef[1]), float(np.sqrt(cov[1, 1])), df
+
+
+def creator_fit(followers, engagement) -> tuple[float, float, float]:
+    """The creator-level C1 fit on arrays: ``(estimate, se, df)`` of log-OLS of a creator's
+    engagement (mean or median per post) on log followers, HC3 errors, creators with no
+    engagement left out (:func:`insights.claims.engagement_vs_followers` on a creators
+    table; tested equal)."""
+    y = np.asarray(engagement, dtype=float)
+    keep = y > 0
+    X = np.column_stack([np.ones(keep.sum()), np.log(np.asarray(followers, dtype=float)[keep])])
+    coef, cov, df = stats.ols_arrays(np.log(y[keep]), X)
+    return float(coef[1]), float(np.sqrt(cov[1, 1])), df
