@@ -605,3 +605,23 @@ def test_holdout_coverage_known_answer():
     assert se == pytest.approx(math.sqrt(0.75 * 0.25 / 16))
     with pytest.raises(ValueError, match="need at least 4 replicates"):
         calibration.holdout_coverage([1.0, 2.0], [0.1, 0.1], 0.0)
+
+
+def test_resample_units_keeps_whole_units_and_renumbers_copies():
+    table = pd.DataFrame({"creator": ["a", "b", "a", "c", "b"], "x": [1, 2, 3, 4, 5]})
+    result = calibration.resample_units(table, "creator", rng=np.random.default_rng(0))
+    # three units drawn; each drawn unit brings all its rows in their original order
+    assert result["creator"].nunique() == 3
+    by_unit = result.groupby("creator")["x"].apply(tuple)
+    assert set(by_unit) <= {(1, 3), (2, 5), (4,)}
+    assert result["creator"].is_monotonic_increasing
+
+
+def test_resample_units_bad_input():
+    rng = np.random.default_rng(0)
+    with pytest.raises(KeyError, match="column 'handle' not in the table"):
+        calibration.resample_units(pd.DataFrame({"creator": ["a"]}), "handle", rng=rng)
+    with pytest.raises(ValueError, match=r"column 'creator' is missing in rows \[1\]"):
+        calibration.resample_units(pd.DataFrame({"creator": ["a", None]}), "creator", rng=rng)
+    with pytest.raises(TypeError, match="pass rng"):
+        calibration.resample_units(pd.DataFrame({"creator": ["a"]}), "creator", rng=1)

@@ -167,11 +167,40 @@ def test_primary_fits_rows_and_replicates(by_user):
         by_user.assign(engagement=by_user["likes"] + by_user["comments"]), match=False)
     result = simulate.replicate_primaries(world, 3, rng=np.random.default_rng(0),
                                           n_creators=200)
-    assert result["replicate"].tolist() == [0] * 4 + [1] * 4 + [2] * 4
-    assert result["estimator"].tolist()[:4] == list(simulate.PRIMARY_FITS)
+    k = len(simulate.PRIMARY_FITS)
+    assert result["replicate"].tolist() == [0] * k + [1] * k + [2] * k
+    assert result["estimator"].tolist()[:k] == list(simulate.PRIMARY_FITS)
     again = simulate.replicate_primaries(world, 3, rng=np.random.default_rng(0), n_creators=200)
     pd.testing.assert_frame_equal(result, again)
     sample = world.draw(rng=np.random.default_rng(1), n_creators=200)
     table = world.simulate(rng=np.random.default_rng(1), n_creators=200)
     np.testing.assert_array_equal(table["engagement"], sample.engagement)
     assert sample.n_creators == 200 and sample.owner.max() == 199
+
+
+def test_replicates_are_the_same_whatever_the_number_of_workers(by_user):
+    world = simulate.ResampledWorld(by_user)
+    serial = simulate.replicate_primaries(world, 6, rng=np.random.default_rng(4),
+                                          n_creators=150, fits=["post PPML, clustered"])
+    forked = simulate.replicate_primaries(world, 6, rng=np.random.default_rng(4),
+                                          n_creators=150, fits=["post PPML, clustered"],
+                                          workers=2)
+    pd.testing.assert_frame_equal(serial, forked)
+    assert serial["estimator"].unique().tolist() == ["post PPML, clustered"]
+    with pytest.raises(KeyError, match="unknown fits"):
+        simulate.primary_fits(world.observed(), ["post PPML"])
+
+
+def test_resampled_world_draws_whole_creators(by_user):
+    world = simulate.ResampledWorld(by_user)
+    observed = world.observed()
+    assert observed.n_creators == by_user["creator"].nunique()
+    np.testing.assert_array_equal(observed.engagement,
+                                  (by_user["likes"] + by_user["comments"]).to_numpy())
+    sample = world.draw(rng=np.random.default_rng(0), n_creators=50)
+    assert sample.n_creators == 50 and set(np.unique(sample.owner)) == set(range(50))
+    # every drawn creator has one follower count, as in the table
+    per_owner = pd.Series(sample.followers).groupby(sample.owner).nunique()
+    assert (per_owner == 1).all()
+    with pytest.raises(ValueError, match="column 'creator' is missing in rows"):
+        simulate.ResampledWorld(by_user.assign(creator=None))

@@ -19,7 +19,8 @@ from scipy import stats as sps
 from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
-           "interval_check", "consistent_with", "coverage_table", "holdout_coverage"]
+           "interval_check", "consistent_with", "coverage_table", "holdout_coverage",
+           "resample_units"]
 
 
 def replicate(
@@ -386,3 +387,40 @@ def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95) -> tupl
     hit = np.concatenate(hits)
     coverage = float(hit.mean())
     return coverage, float(np.sqrt(coverage * (1 - coverage) / n))
+
+
+def resample_units(frame: pd.DataFrame, unit: str, *, rng: np.random.Generator) -> pd.DataFrame:
+    """The table with its units (creators, accounts) drawn with replacement, all rows of each.
+
+    A world that is the sample itself: as many units as it has, each drawn with all its rows;
+    a unit drawn twice appears as two units (``unit`` is renumbered ``0 .. G - 1`` in draw
+    order), so errors clustered by ``unit`` treat the copies as the independent draws they
+    are. The truth of any estimand in this world is the full table's own estimate.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"creator": ["a", "a", "b"], "likes": [1, 2, 3]})
+    >>> resample_units(table, "creator", rng=np.random.default_rng(3))
+       creator  likes
+    0        0      3
+    1        1      1
+    2        1      2
+    """
+    if unit not in frame.columns:
+        raise KeyError(f"column {unit!r} not in the table; columns are {list(frame.columns)}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed)")
+    codes, groups = pd.factorize(frame[unit])
+    if (codes < 0).any():
+        rows = np.flatnonzero(codes < 0)[:5].tolist()
+        raise ValueError(f"column {unit!r} is missing in rows {rows}; every row needs a unit")
+    order = np.argsort(codes, kind="stable")
+    starts = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(groups)))]
+    chosen = rng.integers(0, len(groups), len(groups))
+    sizes = starts[chosen + 1] - starts[chosen]
+    owner = np.repeat(np.arange(len(chosen)), sizes)
+    rows = order[np.repeat(starts[chosen], sizes) + np.arange(owner.size)
+                 - np.repeat(np.cumsum(sizes) - sizes, sizes)]
+    out = frame.iloc[rows].reset_index(drop=True)
+    out[unit] = owner
+    return out

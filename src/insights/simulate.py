@@ -40,8 +40,10 @@ and ``sound`` (posts).
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import math
+import multiprocessing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -73,6 +75,7 @@ __all__ = [
     "top_n_by_followers",
     "CalibratedWorld",
     "WorldSample",
+    "ResampledWorld",
     "PRIMARY_FITS",
     "primary_fits",
     "replicate_primaries",
@@ -1172,6 +1175,7 @@ def _primary_estimates(posts: pd.DataFrame, *, expected: bool = True) -> tuple[f
 PRIMARY_FITS = {
     "post log-OLS, clustered": ("typical", "posts"),
     "post PPML, clustered": ("expected", "posts"),
+    "post PPML, CR2 + Bell-McCaffrey df": ("expected", "posts"),
     "creator median, log-OLS HC3": ("typical", "creators"),
     "creator mean, log-OLS HC3": ("expected", "creators"),
 }
@@ -1188,65 +1192,136 @@ def _creator_medians(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarra
     return np.where(counts > 0, (low + high) / 2, np.nan)
 
 
-def primary_fits(sample: WorldSample) -> pd.DataFrame:
+def primary_fits(sample: WorldSample, fits: Sequence[str] | None = None) -> pd.DataFrame:
     """The C1 primaries of notebook 02 on one sample, as the library computes them.
 
     Post level, with ``log(1 + age)`` and errors clustered by creator (t(G - 1)): log-OLS on
     the posts with engagement (the typical post) and PPML with zeros kept (engagement per post
-    on average). Creator level, HC3 errors: log-OLS of each creator's median engagement per
-    post (typical) and of their mean (expected), creators with a zero median or mean left out.
+    on average; also with :func:`insights.stats.cluster_cr2`'s errors and degrees of freedom,
+    a small-sample correction). Creator level, HC3 errors: log-OLS of each creator's median
+    engagement per post (typical) and of their mean (expected), creators with a zero median or
+    mean left out.
     Computed with :func:`insights.stats.ols_arrays` and :func:`insights.stats.ppml_arrays`,
     which equal :func:`insights.stats.fit_elasticity` and :func:`insights.stats.fit_ppml`.
+
+    ``fits`` names the ones to compute (default all of :data:`PRIMARY_FITS`).
 
     Returns
     -------
     DataFrame
-        One row per fit of :data:`PRIMARY_FITS`: ``estimator``, ``estimand``, ``level``,
-        ``estimate``, ``se``, ``df``.
+        One row per fit: ``estimator``, ``estimand``, ``level``, ``estimate``, ``se``, ``df``.
     """
+    wanted = list(PRIMARY_FITS) if fits is None else list(fits)
+    unknown = [name for name in wanted if name not in PRIMARY_FITS]
+    if unknown:
+        raise KeyError(f"unknown fits {unknown}; known: {list(PRIMARY_FITS)}")
     owner, followers, age, y, n = sample
     log_f = np.log(followers)
     X = np.column_stack([np.ones(owner.size), log_f, np.log1p(age)])
     positive = y > 0
-    fits = {
-        "post log-OLS, clustered": stats.ols_arrays(np.log(y[positive]), X[positive],
-                                                    cluster=owner[positive]),
-        "post PPML, clustered": stats.ppml_arrays(y, X, cluster=owner),
-    }
     counts = np.bincount(owner, minlength=n)
-    present = counts > 0
     creator_f = np.zeros(n)
     creator_f[owner] = log_f
-    for name, value in (("creator median, log-OLS HC3", _creator_medians(owner, y, n)),
-                        ("creator mean, log-OLS HC3",
-                         np.bincount(owner, y, minlength=n) / np.maximum(counts, 1))):
-        keep = present & (value > 0)
+
+    def creator_level(value):
+        keep = (counts > 0) & (value > 0)
         Xc = np.column_stack([np.ones(keep.sum()), creator_f[keep]])
-        fits[name] = stats.ols_arrays(np.log(value[keep]), Xc)
-    return pd.DataFrame([
-        {"estimator": name, "estimand": PRIMARY_FITS[name][0], "level": PRIMARY_FITS[name][1],
-         "estimate": float(coef[1]), "se": float(np.sqrt(cov[1, 1])), "df": df}
-        for name, (coef, cov, df) in fits.items()
-    ])
+        return stats.ols_arrays(np.log(value[keep]), Xc)
+
+    compute = {
+        "post log-OLS, clustered": lambda: stats.ols_arrays(np.log(y[positive]), X[positive],
+                                                            cluster=owner[positive]),
+        "post PPML, clustered": lambda: stats.ppml_arrays(y, X, cluster=owner),
+        "post PPML, CR2 + Bell-McCaffrey df": lambda: stats.ppml_arrays(y, X, cluster=owner,
+                                                                        cluster_cov="CR2"),
+        "creator median, log-OLS HC3": lambda: creator_level(_creator_medians(owner, y, n)),
+        "creator mean, log-OLS HC3": lambda: creator_level(
+            np.bincount(owner, y, minlength=n) / np.maximum(counts, 1)),
+    }
+    rows = []
+    for name in wanted:
+        coef, cov, df = compute[name]()
+        rows.append({"estimator": name, "estimand": PRIMARY_FITS[name][0],
+                     "level": PRIMARY_FITS[name][1], "estimate": float(coef[1]),
+                     "se": float(np.sqrt(cov[1, 1])), "df": df})
+    return pd.DataFrame(rows)
 
 
-def replicate_primaries(world: CalibratedWorld, n: int, *, rng: np.random.Generator,
-                        n_creators: int | None = None) -> pd.DataFrame:
+def _replicate_chunk(world, children, start, n_creators, fits) -> pd.DataFrame:
+    tables = []
+    for i, child in enumerate(children, start=start):
+        table = primary_fits(world.draw(rng=child, n_creators=n_creators), fits)
+        table.insert(0, "replicate", i)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def replicate_primaries(world, n: int, *, rng: np.random.Generator,
+                        n_creators: int | None = None, fits: Sequence[str] | None = None,
+                        workers: int = 1) -> pd.DataFrame:
     """:func:`primary_fits` on ``n`` samples of ``world``, each on its own spawned stream.
+
+    ``world`` is anything with ``draw(rng=, n_creators=)`` returning a :class:`WorldSample`
+    (:class:`CalibratedWorld`, :class:`ResampledWorld`). With ``workers > 1`` the replicates
+    are split into that many blocks run in forked processes (where the platform forks; else
+    one after the other); each replicate keeps its own stream, so the table is the same
+    whatever the number of workers.
 
     Returns
     -------
     DataFrame
-        ``replicate`` then the columns of :func:`primary_fits`, four rows per replicate.
+        ``replicate`` then the columns of :func:`primary_fits`, one row per fit and replicate.
     """
     rng = _check_rng(rng)
     n = _check_count(n, "n")
-    tables = []
-    for i, child in enumerate(rng.spawn(n)):
-        table = primary_fits(world.draw(rng=child, n_creators=n_creators))
-        table.insert(0, "replicate", i)
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    workers = _check_count(workers, "workers")
+    children = rng.spawn(n)
+    if workers == 1 or n < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
+        return _replicate_chunk(world, children, 0, n_creators, fits)
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = [pool.submit(_replicate_chunk, world, children[a:b], int(a), n_creators, fits)
+                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return pd.concat([part.result() for part in parts], ignore_index=True)
+
+
+class ResampledWorld:
+    """A world that is a real posts table itself: creators drawn with replacement, each with
+    all their posts (followers, ages and engagement as observed). The truth of any estimand in
+    it is the full table's own estimate (:meth:`observed`)."""
+
+    def __init__(self, posts: pd.DataFrame, *, engagement=("likes", "comments")) -> None:
+        columns = [engagement] if isinstance(engagement, str) else list(engagement)
+        _require(posts, ["creator", "followers", "age_days", *columns])
+        self._codes, _ = pd.factorize(posts["creator"])
+        if (self._codes < 0).any():
+            raise ValueError("column 'creator' is missing in rows "
+                             f"{np.flatnonzero(self._codes < 0)[:5].tolist()}")
+        self._followers = _values(posts, "followers")
+        self._age = _values(posts, "age_days")
+        self._y = np.nansum(np.column_stack([_values(posts, c) for c in columns]), axis=1)
+        self._order = np.argsort(self._codes, kind="stable")
+        self._starts = np.r_[0, np.cumsum(np.bincount(self._codes))]
+
+    @property
+    def n_creators(self) -> int:
+        return len(self._starts) - 1
+
+    def observed(self) -> WorldSample:
+        """The table itself, as a sample."""
+        return WorldSample(self._codes, self._followers, self._age, self._y, self.n_creators)
+
+    def draw(self, *, rng: np.random.Generator, n_creators: int | None = None) -> WorldSample:
+        """``n_creators`` creators (default as many as the table) drawn with replacement."""
+        rng = _check_rng(rng)
+        n = self.n_creators if n_creators is None else _check_count(n_creators, "n_creators")
+        chosen = rng.integers(0, self.n_creators, n)
+        sizes = self._starts[chosen + 1] - self._starts[chosen]
+        owner = np.repeat(np.arange(n), sizes)
+        rows = self._order[np.repeat(self._starts[chosen], sizes) + np.arange(owner.size)
+                           - np.repeat(np.cumsum(sizes) - sizes, sizes)]
+        return WorldSample(owner, self._followers[rows], self._age[rows], self._y[rows], n)
 
 
 def typical_fit(creator, followers, age_days, engagement, *,

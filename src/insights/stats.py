@@ -434,22 +434,22 @@ def cluster_cr2(X: np.ndarray, residual: np.ndarray, weight: np.ndarray, cluster
     bread = np.linalg.inv(blocks.sum(axis=0))
     values, vectors = np.linalg.eigh(bread)
     root = vectors @ np.diag(np.sqrt(np.clip(values, 0.0, None))) @ vectors.T  # bread^(1/2)
-    lam, Q = np.linalg.eigh(np.einsum("ab,gbc,cd->gad", root, blocks, root))  # B'B per cluster
+    lam, Q = np.linalg.eigh(root @ blocks @ root)  # B'B per cluster (batched matmul)
     lam = np.clip(lam, 0.0, 1.0 - 1e-12)
     with np.errstate(divide="ignore", invalid="ignore"):
         phi = np.where(lam > 1e-12, ((1.0 - lam) ** -0.5 - 1.0) / lam, 0.5)
-    inner = np.einsum("gab,gb,gcb->gac", Q, phi, Q)
+    inner = (Q * phi[:, None, :]) @ np.swapaxes(Q, 1, 2)
     # A_g X~_g = X~_g T_g with T_g = I + root Q phi Q' root S_g
-    T = np.eye(k)[None] + np.einsum("ab,gbc,cd,gde->gae", root, inner, root, blocks)
-    adjusted = np.einsum("gba,gb->ga", T, scores)  # T_g' s_g
+    T = np.eye(k)[None] + root @ inner @ root @ blocks
+    adjusted = (np.swapaxes(T, 1, 2) @ scores[:, :, None])[:, :, 0]  # T_g' s_g
     covariance = bread @ (adjusted.T @ adjusted) @ bread
     contrast = bread[:, coefficient]
-    TMc = np.einsum("gab,b->ga", T, contrast)
-    length = np.einsum("ga,gab,gb->g", TMc, blocks, TMc)  # |v_g|^2
-    w = np.einsum("gab,gb->ga", blocks, TMc)  # X~_g' v_g
+    TMc = T @ contrast  # (G, k)
+    w = (blocks @ TMc[:, :, None])[:, :, 0]  # X~_g' v_g = S_g T_g M c
+    length = np.sum(TMc * w, axis=1)  # |v_g|^2
     small = w.T @ w  # W'W
     trace = length.sum() - np.trace(bread @ small)
-    square = (np.sum(length**2) - 2 * np.einsum("g,ga,ab,gb->", length, w, bread, w)
+    square = (np.sum(length**2) - 2 * np.sum(length * np.sum((w @ bread) * w, axis=1))
               + np.trace(bread @ small @ bread @ small))
     return covariance, float(trace**2 / square)
 
@@ -751,8 +751,8 @@ def ols_arrays(y, X, *, cluster=None,
     return coef, factor * bread @ meat @ bread, float(groups - 1)
 
 
-def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", tol: float = 1e-10,
-                max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, float]:
+def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", offset=None,
+                tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, float]:
     """PPML on arrays: ``(coefficients, covariance, t degrees of freedom)``.
 
     The estimator and errors of :func:`fit_ppml` (Poisson quasi-likelihood by Newton steps,
@@ -760,8 +760,9 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", tol: float = 1e
     statsmodels' GLM calls HC1 and ``n - k`` degrees of freedom, or, with ``cluster``, the
     CR1 sandwich with statsmodels' factor and ``G - 1`` degrees of freedom, or
     (``cluster_cov="CR2"``) :func:`cluster_cr2` with its Bell-McCaffrey degrees of freedom.
-    For simulation studies (see :func:`ols_arrays`). Raises :class:`InsufficientDataError`
-    when it does not converge.
+    ``offset`` (already logged) enters with coefficient 1, as ``fit_ppml(offset=...)``'s
+    ``log(offset)`` does. For simulation studies (see :func:`ols_arrays`). Raises
+    :class:`InsufficientDataError` when it does not converge.
 
     Examples
     --------
@@ -777,9 +778,11 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", tol: float = 1e
     if not scale > 0:
         raise InsufficientDataError("every usable outcome is 0; there is no mean to model")
     target = y / scale
-    beta = np.zeros(k)  # the scaled mean is 1: log 1 = 0 is the intercept's start
+    shift = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
+    beta = np.zeros(k)
+    beta[0] = -float(np.log(np.mean(np.exp(shift))))  # start at the scaled mean, 1
     for _ in range(max_iter):
-        mu = np.exp(np.clip(X @ beta, -700, 700))
+        mu = np.exp(np.clip(X @ beta + shift, -700, 700))
         hessian = X.T @ (X * mu[:, None])
         step = np.linalg.solve(hessian, X.T @ (target - mu))
         beta += step
@@ -787,7 +790,7 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", tol: float = 1e
             break
     else:
         raise InsufficientDataError("the PPML fit did not converge")
-    mu = np.exp(X @ beta)
+    mu = np.exp(X @ beta + shift)
     bread = np.linalg.inv(X.T @ (X * mu[:, None]))
     scores = X * (target - mu)[:, None]
     if cluster is None:  # statsmodels' GLM "HC1" applies no n / (n - k) factor
