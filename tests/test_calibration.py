@@ -625,3 +625,46 @@ def test_resample_units_bad_input():
         calibration.resample_units(pd.DataFrame({"creator": ["a", None]}), "creator", rng=rng)
     with pytest.raises(TypeError, match="pass rng"):
         calibration.resample_units(pd.DataFrame({"creator": ["a"]}), "creator", rng=1)
+
+
+def _two_draws(r: np.random.Generator) -> tuple[float, float]:
+    return float(r.random()), float(r.normal())
+
+
+def test_map_streams_same_list_whatever_the_workers():
+    serial = calibration.map_streams(_two_draws, 7, rng=np.random.default_rng(3))
+    forked = calibration.map_streams(_two_draws, 7, rng=np.random.default_rng(3), workers=2)
+    assert serial == forked
+    assert len(set(serial)) == 7  # every call had its own stream
+    expected = [_two_draws(child) for child in np.random.default_rng(3).spawn(7)]
+    assert serial == expected
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"n": 0}, ValueError, "n must be a whole number >= 1, got 0"),
+    ({"n": 2, "workers": 0}, ValueError, "workers must be a whole number >= 1, got 0"),
+    ({"n": 2, "rng": 5}, TypeError, "pass rng"),
+])
+def test_map_streams_bad_input(kwargs, error, match):
+    arguments = {"rng": np.random.default_rng(0)} | kwargs
+    with pytest.raises(error, match=match):
+        calibration.map_streams(_two_draws, **arguments)
+
+
+def test_calibrated_t_and_its_holdout_on_a_skewed_world():
+    # t is skewed (exponential minus 1): symmetric and quantile calibrations both cover, but only
+    # the quantiles hold each tail near 2.5%
+    rng = np.random.default_rng(7)
+    t = rng.exponential(1.0, 8000) - 1.0
+    low, high = calibration.calibrated_t(t, np.ones_like(t), 0.0)
+    assert low == pytest.approx(np.log(1 / 0.975) - 1, abs=0.02)
+    assert high == pytest.approx(np.log(1 / 0.025) - 1, abs=0.15)
+    for symmetric in (True, False):
+        coverage, se = calibration.holdout_coverage(t, np.ones_like(t), 0.0, symmetric=symmetric)
+        assert abs(coverage - 0.95) < 3 * se
+    symmetric_c = np.quantile(np.abs(t), 0.95)
+    # the symmetric interval puts every miss in the upper tail, the quantiles split them
+    assert np.mean(t > symmetric_c) == pytest.approx(0.05, abs=0.005)
+    assert np.mean(t < -symmetric_c) == 0.0
+    assert np.mean(t > high) == pytest.approx(0.025, abs=0.005)
+    assert np.mean(t < low) == pytest.approx(0.025, abs=0.005)

@@ -1313,7 +1313,7 @@ def test_meta_analysis_hksj_by_hand():
     dl = stats.meta_analysis(y, se)
     result = stats.meta_analysis(y, se, method="HKSJ")
     w = 1.0 / (se**2 + dl.tau2)
-    expected_se = math.sqrt((w * (y - dl.estimate) ** 2).sum() / (2 * w.sum()))
+    expected_se = math.sqrt(max((w * (y - dl.estimate) ** 2).sum() / 2, 1.0) / w.sum())
     assert result.se == pytest.approx(expected_se, rel=1e-12)
     half = sps.t.ppf(0.975, 2) * expected_se
     assert (result.ci_low, result.ci_high) == pytest.approx((dl.estimate - half,
@@ -1321,3 +1321,6 @@ def test_meta_analysis_hksj_by_hand():
     assert (result.estimate, result.tau2, result.method) == (dl.estimate, dl.tau2, "HKSJ")
     with pytest.raises(ValueError, match="method must be 'DL' or 'HKSJ', got 'REML'"):
         stats.meta_analysis(y, se, method="REML")
+    # homogeneous samples: q < 1, and the safeguard keeps the interval at least the DL width
+    close = stats.meta_analysis([1.0, 1.001, 0.999], [0.1, 0.1, 0.1], method="HKSJ")
+    assert close.se == pytest.approx(stats.meta_analysis([1.0, 1.001, 0.999], [0.1] * 3).se)

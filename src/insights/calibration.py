@@ -9,6 +9,8 @@ follower count — so that it can be compared with the elasticity on the same si
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
            "interval_check", "consistent_with", "coverage_table", "holdout_coverage",
-           "resample_units"]
+           "resample_units", "map_streams", "calibrated_t"]
 
 
 def replicate(
@@ -28,12 +30,15 @@ def replicate(
     n: int,
     *,
     rng: np.random.Generator,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Run ``test`` on ``n`` independent streams spawned from ``rng``; stack the results.
 
     ``test`` receives its own child generator (``rng.spawn``), draws a data set with it and
     returns a :class:`~insights.verdicts.ClaimResult`. Replicate ``i`` always gets the same
-    stream for the same parent seed, whatever ``n`` is.
+    stream for the same parent seed, whatever ``n`` is. ``workers > 1`` runs the replicates
+    in forked processes (:func:`map_streams`: ``test`` must then be importable by name, e.g.
+    a ``functools.partial`` of a top-level function); the table does not change.
 
     Returns
     -------
@@ -53,7 +58,7 @@ def replicate(
         raise TypeError("pass rng=np.random.default_rng(seed)")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    table = results_table(test(child) for child in rng.spawn(n))
+    table = results_table(map_streams(test, n, rng=rng, workers=workers))
     table.insert(0, "replicate", np.arange(n))
     return table
 
@@ -115,6 +120,7 @@ def sweep(
     rng: np.random.Generator,
     truth: float | Mapping[Hashable, float],
     label: str = "setting",
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Replicate each test ``n`` times and summarise it: one row per setting.
 
@@ -132,6 +138,8 @@ def sweep(
         The true value each setting's estimates are compared with.
     label : str
         Name of the first column, which holds the setting labels.
+    workers : int
+        Processes per setting (:func:`replicate`).
 
     Returns
     -------
@@ -153,7 +161,7 @@ def sweep(
     rows = []
     for setting, test in tests.items():
         value = truth[setting] if isinstance(truth, Mapping) else truth
-        table = replicate(test, n, rng=rng)
+        table = replicate(test, n, rng=rng, workers=workers)
         rows.append({label: setting, **summarise(table, truth=value)})
     return pd.DataFrame(rows)
 
@@ -355,14 +363,35 @@ def coverage_table(fits: pd.DataFrame, truths: Mapping[Hashable, float], *,
     return pd.DataFrame(rows)
 
 
-def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95) -> tuple[float, float]:
-    """Out-of-sample coverage of an interval widened by a calibrated critical value.
+def calibrated_t(estimate, se, truth: float, *, level: float = 0.95) -> tuple[float, float]:
+    """The quantiles of ``t = (estimate - truth) / se`` that make an interval cover.
 
-    The replicates are split in two halves; the critical value (the ``level`` quantile of
-    ``|estimate - truth| / se``) is estimated on one half and the interval ``estimate ±
-    critical * se`` is checked on the other, and the other way round. Returns the coverage
-    over both checks and its Monte-Carlo standard error: what the calibrated interval of
-    :class:`IntervalCheck` achieves on samples it was not calibrated on.
+    Returns ``(q_low, q_high)``, the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles;
+    the calibrated interval of a new estimate is ``[estimate - q_high se, estimate - q_low
+    se]`` (a bootstrap-t interval whose t distribution is the world's): unlike a symmetric
+    critical value it also holds each tail at ``(1 - level) / 2`` when the t distribution is
+    skewed.
+
+    Examples
+    --------
+    >>> calibrated_t(np.array([-2.0, 0.0, 1.0, 3.0]), np.ones(4), 0.0, level=0.5)
+    (-2.0, 1.0)
+    """
+    t = (np.asarray(estimate, dtype=float) - truth) / np.asarray(se, dtype=float)
+    low, high = np.quantile(t, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    return float(low), float(high)
+
+
+def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95,
+                     symmetric: bool = True) -> tuple[float, float]:
+    """Out-of-sample coverage of an interval calibrated on the world's t distribution.
+
+    The replicates are split in two halves; the calibration is estimated on one half and the
+    interval is checked on the other, and the other way round. ``symmetric``: the critical
+    value is the ``level`` quantile of ``|estimate - truth| / se`` and the interval
+    ``estimate ± critical * se`` (:class:`IntervalCheck`); otherwise the two quantiles of
+    :func:`calibrated_t`. Returns the coverage over both checks and its Monte-Carlo standard
+    error: what the calibrated interval achieves on samples it was not calibrated on.
 
     Examples
     --------
@@ -378,12 +407,15 @@ def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95) -> tupl
     if n < 4 or se.shape != estimate.shape:
         raise ValueError(f"need at least 4 replicates and one se per estimate, got {n} and "
                          f"{se.shape}")
-    t = np.abs(estimate - truth) / se
+    t = (estimate - truth) / se
     halves = (np.arange(n) < n // 2, np.arange(n) >= n // 2)
     hits = []
     for fit, check in (halves, halves[::-1]):
-        critical = np.quantile(t[fit], level)
-        hits.append(t[check] <= critical)
+        if symmetric:
+            hits.append(np.abs(t[check]) <= np.quantile(np.abs(t[fit]), level))
+        else:
+            low, high = calibrated_t(estimate[fit], se[fit], truth, level=level)
+            hits.append((t[check] >= low) & (t[check] <= high))
     hit = np.concatenate(hits)
     coverage = float(hit.mean())
     return coverage, float(np.sqrt(coverage * (1 - coverage) / n))
@@ -424,3 +456,43 @@ def resample_units(frame: pd.DataFrame, unit: str, *, rng: np.random.Generator) 
     out = frame.iloc[rows].reset_index(drop=True)
     out[unit] = owner
     return out
+
+
+def _run_block(function, children):
+    return [function(child) for child in children]
+
+
+def map_streams(function: Callable[[np.random.Generator], object], n: int, *,
+                rng: np.random.Generator, workers: int = 1) -> list:
+    """``[function(child) for child in rng.spawn(n)]``, in blocks over forked processes.
+
+    Each call gets its own spawned stream, so the list is the same whatever ``workers`` is.
+    With ``workers > 1`` the streams are split into that many blocks, each run in a process
+    forked from this one (it sees the caller's objects without copying them by hand; the
+    function must be importable by name, e.g. defined at the top level of a module or a
+    notebook, and so must its results be picklable). Where the platform cannot fork, the
+    blocks run one after the other.
+
+    Examples
+    --------
+    >>> draws = map_streams(lambda r: round(float(r.random()), 3), 3,
+    ...                     rng=np.random.default_rng(0))
+    >>> draws == map_streams(lambda r: round(float(r.random()), 3), 3,
+    ...                      rng=np.random.default_rng(0))
+    True
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed)")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    children = rng.spawn(int(n))
+    if workers == 1 or n < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
+        return _run_block(function, children)
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        blocks = [pool.submit(_run_block, function, children[a:b])
+                  for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [result for block in blocks for result in block.result()]

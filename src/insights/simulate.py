@@ -40,19 +40,18 @@ and ``sound`` (posts).
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import math
-import multiprocessing
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from insights import stats
+from insights import calibration, stats
 from insights.formatting import count_label
 from insights.pricing import PriceModel, price, price_model
 from insights.schemas import conform
@@ -1247,13 +1246,8 @@ def primary_fits(sample: WorldSample, fits: Sequence[str] | None = None) -> pd.D
     return pd.DataFrame(rows)
 
 
-def _replicate_chunk(world, children, start, n_creators, fits) -> pd.DataFrame:
-    tables = []
-    for i, child in enumerate(children, start=start):
-        table = primary_fits(world.draw(rng=child, n_creators=n_creators), fits)
-        table.insert(0, "replicate", i)
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+def _replicate(world, n_creators, fits, child) -> pd.DataFrame:
+    return primary_fits(world.draw(rng=child, n_creators=n_creators), fits)
 
 
 def replicate_primaries(world, n: int, *, rng: np.random.Generator,
@@ -1262,9 +1256,8 @@ def replicate_primaries(world, n: int, *, rng: np.random.Generator,
     """:func:`primary_fits` on ``n`` samples of ``world``, each on its own spawned stream.
 
     ``world`` is anything with ``draw(rng=, n_creators=)`` returning a :class:`WorldSample`
-    (:class:`CalibratedWorld`, :class:`ResampledWorld`). With ``workers > 1`` the replicates
-    are split into that many blocks run in forked processes (where the platform forks; else
-    one after the other); each replicate keeps its own stream, so the table is the same
+    (:class:`CalibratedWorld`, :class:`ResampledWorld`). ``workers > 1`` runs the replicates
+    in forked processes (:func:`insights.calibration.map_streams`); the table is the same
     whatever the number of workers.
 
     Returns
@@ -1274,16 +1267,10 @@ def replicate_primaries(world, n: int, *, rng: np.random.Generator,
     """
     rng = _check_rng(rng)
     n = _check_count(n, "n")
-    workers = _check_count(workers, "workers")
-    children = rng.spawn(n)
-    if workers == 1 or n < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
-        return _replicate_chunk(world, children, 0, n_creators, fits)
-    bounds = np.linspace(0, n, workers + 1).astype(int)
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = [pool.submit(_replicate_chunk, world, children[a:b], int(a), n_creators, fits)
-                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        return pd.concat([part.result() for part in parts], ignore_index=True)
+    tables = calibration.map_streams(partial(_replicate, world, n_creators, fits), n, rng=rng,
+                                     workers=_check_count(workers, "workers"))
+    return pd.concat([table.assign(replicate=i) for i, table in enumerate(tables)],
+                     ignore_index=True)[["replicate", *tables[0].columns]]
 
 
 class ResampledWorld:

@@ -1723,10 +1723,11 @@ def meta_analysis(estimates: Sequence[float], ses: Sequence[float], *,
     (pool them in one model, clustered by account, instead).
 
     ``method="HKSJ"`` keeps the pooled value and replaces its interval by the
-    Hartung-Knapp-Sidik-Jonkman one: ``se² = sum w* (y - pooled)² / ((k - 1) sum w*)`` and a
-    t(k - 1) quantile. With a handful of heterogeneous samples the normal DerSimonian-Laird
-    interval is known to under-cover (IntHout, Ioannidis and Borm, 2014); HKSJ is the usual
-    remedy, and notebook 05 measures both.
+    Hartung-Knapp-Sidik-Jonkman one with the usual safeguard against a too-short interval
+    (Röver, Knapp and Friede, 2015): ``se² = max(q, 1) / sum w*`` with
+    ``q = sum w* (y - pooled)² / (k - 1)``, and a t(k - 1) quantile. With a handful of
+    heterogeneous samples the normal DerSimonian-Laird interval is known to under-cover
+    (IntHout, Ioannidis and Borm, 2014); notebook 05 measures both at the real configuration.
 
     Examples
     --------
@@ -1767,8 +1768,8 @@ def meta_analysis(estimates: Sequence[float], ses: Sequence[float], *,
     else:
         pi = (math.nan, math.nan)
     if method == "HKSJ":
-        pooled_se = float(math.sqrt((w_star * (y - pooled) ** 2).sum()
-                                    / ((k - 1) * w_star.sum())))
+        spread = float((w_star * (y - pooled) ** 2).sum() / (k - 1))
+        pooled_se = float(math.sqrt(max(spread, 1.0) / w_star.sum()))
         z = float(sps.t.ppf(0.5 + level / 2, k - 1))
     return MetaAnalysis(pooled, pooled_se, pooled - z * pooled_se, pooled + z * pooled_se,
                         tau2, i2, q, pi[0], pi[1], k, level, method)
