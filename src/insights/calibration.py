@@ -13,6 +13,7 @@ import concurrent.futures
 import multiprocessing
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from insights.verdicts import ClaimResult, results_table
 
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
            "interval_check", "consistent_with", "coverage_table", "holdout_coverage",
-           "resample_units", "map_streams", "calibrated_t"]
+           "resample_units", "map_streams", "calibrated_t", "UnitIndex", "unit_index"]
 
 
 def replicate(
@@ -421,6 +422,34 @@ def holdout_coverage(estimate, se, truth: float, *, level: float = 0.95,
     return coverage, float(np.sqrt(coverage * (1 - coverage) / n))
 
 
+class UnitIndex(NamedTuple):
+    """Where each unit's rows are in a table (:func:`unit_index`)."""
+
+    order: np.ndarray  #: row positions sorted by unit, stable
+    starts: np.ndarray  #: unit ``u``'s rows are ``order[starts[u]:starts[u + 1]]``
+
+    def rows(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, rows)`` for the units ``chosen`` (repeats allowed), in draw order: the
+        row positions of every chosen unit and, per row, the position of its draw.
+
+        Examples
+        --------
+        >>> unit_index(np.array([1, 0, 1])).rows(np.array([1, 1, 0]))
+        (array([0, 0, 1, 1, 2]), array([0, 2, 0, 2, 1]))
+        """
+        sizes = self.starts[chosen + 1] - self.starts[chosen]
+        owner = np.repeat(np.arange(len(chosen)), sizes)
+        offsets = np.arange(owner.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return owner, self.order[np.repeat(self.starts[chosen], sizes) + offsets]
+
+
+def unit_index(codes: np.ndarray) -> UnitIndex:
+    """Index a table's rows by unit code ``0 .. G - 1`` (e.g. from ``pandas.factorize``), so
+    that drawing units with all their rows (:meth:`UnitIndex.rows`) needs no sort per draw."""
+    codes = np.asarray(codes)
+    return UnitIndex(np.argsort(codes, kind="stable"), np.r_[0, np.cumsum(np.bincount(codes))])
+
+
 def resample_units(frame: pd.DataFrame, unit: str, *, rng: np.random.Generator) -> pd.DataFrame:
     """The table with its units (creators, accounts) drawn with replacement, all rows of each.
 
@@ -446,13 +475,8 @@ def resample_units(frame: pd.DataFrame, unit: str, *, rng: np.random.Generator) 
     if (codes < 0).any():
         rows = np.flatnonzero(codes < 0)[:5].tolist()
         raise ValueError(f"column {unit!r} is missing in rows {rows}; every row needs a unit")
-    order = np.argsort(codes, kind="stable")
-    starts = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(groups)))]
-    chosen = rng.integers(0, len(groups), len(groups))
-    sizes = starts[chosen + 1] - starts[chosen]
-    owner = np.repeat(np.arange(len(chosen)), sizes)
-    rows = order[np.repeat(starts[chosen], sizes) + np.arange(owner.size)
-                 - np.repeat(np.cumsum(sizes) - sizes, sizes)]
+    index = unit_index(codes)
+    owner, rows = index.rows(rng.integers(0, len(groups), len(groups)))
     out = frame.iloc[rows].reset_index(drop=True)
     out[unit] = owner
     return out

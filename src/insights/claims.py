@@ -1107,20 +1107,25 @@ def micro_cost_per_engagement(
     )
 
 
+def _inside_support(table: pd.DataFrame, pricing) -> tuple[PriceModel, np.ndarray]:
+    """The pricing model and which creators of a cost table its price table prices."""
+    if pricing == OBSERVED:
+        raise ValueError("within_support needs a pricing model; observed fees are the "
+                         "creators' own and have no support to stay inside")
+    model = price_model(pricing)
+    return model, in_support(table["followers"], model)
+
+
 def _c2_table(frame, pricing, *, scheme, versus, components, hazards, within_support):
     """Creator costs under one model, kept inside its support if asked; untestable if empty."""
     table = creator_costs(frame, pricing=pricing, components=components)
     notes = _cost_notes(frame, pricing, components, hazards)
     if not within_support:
         return table, notes, None
-    if pricing == OBSERVED:
-        raise ValueError("within_support needs a pricing model; observed fees are the "
-                         "creators' own and have no support to stay inside")
-    model = price_model(pricing)
+    model, inside = _inside_support(table, pricing)
     s = tier_scheme_named(scheme)
     micro, big = comparison_groups(s, versus)
     tiers = assign_tiers(table["followers"], s)
-    inside = in_support(table["followers"], model)
     is_big = tiers.isin(big).to_numpy()
     is_micro = (tiers == micro).to_numpy()
     out_big = int((is_big & ~inside).sum())
@@ -1316,12 +1321,9 @@ def cost_per_engagement_elasticity(
     table = creator_costs(frame, pricing=pricing, components=components)
     notes = [*_cost_notes(frame, pricing, components, hazards)]
     if within_support:
-        if pricing == OBSERVED:
-            raise ValueError("within_support needs a pricing model; observed fees are the "
-                             "creators' own and have no support to stay inside")
-        inside = in_support(table["followers"], pricing)
-        low, high = price_model(pricing).support
-        notes.append(f"price table {price_model(pricing).name} prices {_span(low, high)} "
+        model, inside = _inside_support(table, pricing)
+        low, high = model.support
+        notes.append(f"price table {model.name} prices {_span(low, high)} "
                      f"followers: {int((~inside).sum())} of {len(table)} creators lie outside "
                      "and are left out")
         table = table.loc[inside].reset_index(drop=True)

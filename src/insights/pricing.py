@@ -307,6 +307,7 @@ def in_support(followers, model: str | PriceModel) -> np.ndarray:
 
 
 def _model_rows(name: str) -> pd.DataFrame | None:
+    """The price-table rows a named model is fitted to (None for any other name)."""
     for model_name, ref_id, platform, _ in _MODELS:
         if model_name == name:
             rows = references.price_tables(ref_id)
@@ -410,12 +411,8 @@ _MODELS = (
 
 @cache
 def _named_models() -> dict[str, PriceModel]:
-    models = {}
-    for name, ref_id, platform, note in _MODELS:
-        rows = references.price_tables(ref_id)
-        rows = rows.loc[rows["platform"] == platform]
-        models[name] = fit_price_model(rows, name, note=note)
-    return models
+    return {name: fit_price_model(_model_rows(name), name, note=note)
+            for name, _, _, note in _MODELS}
 
 
 def pricing_models(names: Iterable[str] | None = None) -> dict[str, PriceModel]:

@@ -44,7 +44,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -1003,6 +1003,11 @@ class CalibratedWorld:
             current = typical(b)
         return self.replace(b=b)
 
+    @cached_property
+    def _design_index(self) -> calibration.UnitIndex:
+        """Where each design creator's posts are (computed once per world, not per draw)."""
+        return calibration.unit_index(pd.factorize(self.design["creator"])[0])
+
     def replace(self, **changes) -> CalibratedWorld:
         """A copy with some parameters changed."""
         return dataclasses.replace(self, **changes)
@@ -1111,11 +1116,9 @@ class CalibratedWorld:
         table, without the ids, for simulation studies that refit thousands of samples."""
         rng = _check_rng(rng)
         design = self.design
-        codes, names = pd.factorize(design["creator"])
-        n_real = len(names)
+        index = self._design_index
+        n_real = len(index.starts) - 1
         n = n_real if n_creators is None else _check_count(n_creators, "n_creators")
-        starts = np.r_[0, np.cumsum(np.bincount(codes))]
-        order = np.argsort(codes, kind="stable")
         if self.creator_selection:
             picked, effects = [], []
             while sum(len(p) for p in picked) < n:  # logistic acceptance on the effect
@@ -1127,14 +1130,12 @@ class CalibratedWorld:
             chosen, u = np.concatenate(picked)[:n], np.concatenate(effects)[:n]
         else:
             chosen, u = rng.integers(0, n_real, n), rng.normal(0.0, 1.0, n)
-        sizes = starts[chosen + 1] - starts[chosen]
-        owner = np.repeat(np.arange(n), sizes)
-        offsets = np.arange(owner.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        rows = order[np.repeat(starts[chosen], sizes) + offsets]
+        owner, rows = index.rows(chosen)
         followers = design["followers"].to_numpy()[rows]
         age = design["age_days"].to_numpy()[rows]
         z = np.log(followers) - self.centre
-        creator_z = np.log(design["followers"].to_numpy()[order[starts[chosen]]]) - self.centre
+        creator_z = (np.log(design["followers"].to_numpy()[index.order[index.starts[chosen]]])
+                     - self.centre)
         u = u * np.sqrt(self._variance(self.creator_variance, creator_z))
         e = rng.normal(0.0, 1.0, owner.size) * np.sqrt(self._variance(self.post_variance, z))
         log_lam = self._log_median(z, age) + u[owner] + e
@@ -1288,12 +1289,11 @@ class ResampledWorld:
         self._followers = _values(posts, "followers")
         self._age = _values(posts, "age_days")
         self._y = np.nansum(np.column_stack([_values(posts, c) for c in columns]), axis=1)
-        self._order = np.argsort(self._codes, kind="stable")
-        self._starts = np.r_[0, np.cumsum(np.bincount(self._codes))]
+        self._index = calibration.unit_index(self._codes)
 
     @property
     def n_creators(self) -> int:
-        return len(self._starts) - 1
+        return len(self._index.starts) - 1
 
     def observed(self) -> WorldSample:
         """The table itself, as a sample."""
@@ -1303,11 +1303,7 @@ class ResampledWorld:
         """``n_creators`` creators (default as many as the table) drawn with replacement."""
         rng = _check_rng(rng)
         n = self.n_creators if n_creators is None else _check_count(n_creators, "n_creators")
-        chosen = rng.integers(0, self.n_creators, n)
-        sizes = self._starts[chosen + 1] - self._starts[chosen]
-        owner = np.repeat(np.arange(n), sizes)
-        rows = self._order[np.repeat(self._starts[chosen], sizes) + np.arange(owner.size)
-                           - np.repeat(np.cumsum(sizes) - sizes, sizes)]
+        owner, rows = self._index.rows(rng.integers(0, self.n_creators, n))
         return WorldSample(owner, self._followers[rows], self._age[rows], self._y[rows], n)
 
 

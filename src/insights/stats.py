@@ -375,13 +375,18 @@ def _check_cluster_cov(cluster_cov: str) -> None:
         raise ValueError(f"cluster_cov must be 'CR1', 'CR2' or 'CR3', got {cluster_cov!r}")
 
 
+def _cluster_sums(values: np.ndarray, codes: np.ndarray, groups: int) -> np.ndarray:
+    """Column sums of ``values`` (n, k) per cluster code ``0 .. groups - 1``: (groups, k)."""
+    return np.column_stack([np.bincount(codes, values[:, a], minlength=groups)
+                            for a in range(values.shape[1])])
+
+
 def _cluster_blocks(X: np.ndarray, residual: np.ndarray, weight: np.ndarray,
                     clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per cluster: the score ``X_g' r_g`` (G, k) and ``X_g' W_g X_g`` (G, k, k)."""
     groups = int(clusters.max()) + 1
     k = X.shape[1]
-    scores = np.column_stack([np.bincount(clusters, X[:, a] * residual, minlength=groups)
-                              for a in range(k)])
+    scores = _cluster_sums(X * np.asarray(residual, dtype=float)[:, None], clusters, groups)
     weighted = X * np.asarray(weight, dtype=float)[:, None]
     blocks = np.empty((groups, k, k))
     for a in range(k):
@@ -497,16 +502,8 @@ def cluster_jackknife_cov(X: np.ndarray, residual: np.ndarray, weight: np.ndarra
     if k > MAX_JACKKNIFE_COEFFICIENTS:
         raise ValueError(f"the cluster jackknife is built for at most "
                          f"{MAX_JACKKNIFE_COEFFICIENTS} coefficients; this fit has {k}")
-    clusters = np.asarray(clusters)
-    groups = int(clusters.max()) + 1
-    scores = np.column_stack([np.bincount(clusters, X[:, a] * residual, minlength=groups)
-                              for a in range(k)])
-    weighted = X * np.asarray(weight, dtype=float)[:, None]
-    blocks = np.empty((groups, k, k))
-    for a in range(k):
-        for c in range(a, k):
-            blocks[:, a, c] = blocks[:, c, a] = np.bincount(clusters, X[:, a] * weighted[:, c],
-                                                             minlength=groups)
+    scores, blocks = _cluster_blocks(X, residual, weight, np.asarray(clusters))
+    groups = len(scores)
     total = blocks.sum(axis=0)
     try:
         moves = np.linalg.solve(total[None, :, :] - blocks, scores[:, :, None])[:, :, 0]
@@ -708,8 +705,7 @@ def fit_glm(
 
 def _cluster_meat(scores: np.ndarray, cluster: np.ndarray) -> tuple[np.ndarray, int]:
     codes, groups = pd.factorize(cluster)
-    summed = np.zeros((len(groups), scores.shape[1]))
-    np.add.at(summed, codes, scores)
+    summed = _cluster_sums(scores, codes, len(groups))
     return summed.T @ summed, len(groups)
 
 
@@ -1557,11 +1553,9 @@ def group_ratio(
         with np.errstate(divide="ignore", invalid="ignore"):
             draws = (_group_draws(na, da, stat, rng, n_resamples, batch_budget)
                      / _group_draws(nb, db, stat, rng, n_resamples, batch_budget))
-        defined = draws[~np.isnan(draws)]  # NaN only where a resample's ratio is undefined
-        if len(defined):
-            # no interpolation, so that infinite draws (a zero denominator) count as infinite
-            low, high = (float(q) for q in np.quantile(
-                defined, [0.5 - level / 2, 0.5 + level / 2], method="inverted_cdf"))
+        # NaN only where a resample's ratio is undefined; infinite draws (a zero
+        # denominator) count as infinite
+        low, high = percentile_interval(draws, level=level)
     return GroupRatio(
         float(estimate), low, high, stat_a, stat_b, len(na), len(nb), stat, n_resamples, level,
         draws,
@@ -1673,12 +1667,9 @@ def ratio_interval(
     estimate = _group_stat(n, d, stat)
     if np.isnan(estimate):
         return (estimate, np.nan, np.nan)
-    draws = _group_draws(n, d, stat, rng, n_resamples, batch_budget)
-    defined = draws[~np.isnan(draws)]
-    if not len(defined):
-        return (estimate, np.nan, np.nan)
-    low, high = np.quantile(defined, [0.5 - level / 2, 0.5 + level / 2], method="inverted_cdf")
-    return (estimate, float(low), float(high))
+    low, high = percentile_interval(_group_draws(n, d, stat, rng, n_resamples, batch_budget),
+                                    level=level)
+    return (estimate, low, high)
 
 
 # --------------------------------------------------------------------------------------------
