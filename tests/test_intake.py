@@ -564,7 +564,7 @@ def test_duplicate_post_ids_dropped(tmp_path):
 )
 def test_money_parsed_with_currency(tmp_path, fees, amounts, currency):
     content = "Handle,Followers,Likes,fee\n" + "".join(
-        f"{h},100,1,{f}\n" for h, f in zip("ab", fees, strict=True))
+        f"{h},{n},1,{f}\n" for h, n, f in zip("ab", (100, 200), fees, strict=True))
     result = load(write(tmp_path, "list.csv", content))
     assert result.currency == currency
     tm.assert_series_equal(by_creator(result, "fee"), pd.Series(amounts, ["a", "b"]))
@@ -607,7 +607,7 @@ def test_posted_at_parsed_and_age_days(tmp_path):
 
 
 def test_unparseable_dates_alone_are_logged(tmp_path):
-    content = "Handle,Followers,Likes,Posted date\na,1,1,2021-01-02\nb,1,1,not a date\n"
+    content = "Handle,Followers,Likes,Posted date\na,1,1,2021-01-02\nb,2,1,not a date\n"
     result = load(write(tmp_path, "posts.csv", content))
     assert result.table["posted_at"].isna().tolist() == [False, True]
     assert events_of(result, "parse-posted_at")["old_value"].tolist() == ["not a date"]
@@ -618,7 +618,7 @@ def test_unparseable_dates_alone_are_logged(tmp_path):
                                     ["1604768557", "1604619960000"]])
 def test_posted_at_unix_seconds_and_milliseconds(tmp_path, values):
     content = "Handle,Followers,Likes,create_time\n" + "".join(
-        f"{h},10,1,{v}\n" for h, v in zip("ab", values, strict=True))
+        f"{h},{n},1,{v}\n" for h, n, v in zip("ab", (10, 20), values, strict=True))
     result = load(write(tmp_path, "posts.csv", content))
     expected = pd.Series(pd.to_datetime(["2020-11-07 17:02:37", "2020-11-05 23:46:00"],
                                         utc=True), index=["a", "b"]).astype("datetime64[us, UTC]")
@@ -628,8 +628,8 @@ def test_posted_at_unix_seconds_and_milliseconds(tmp_path, values):
 
 
 def test_platform_column_values_mapped(tmp_path):
-    content = ("Handle,Followers,Likes,Platform\na,1,1,IG\nb,1,1,TikTok\nc,1,1, yt \n"
-               "d,1,1,YouTube Shorts\ne,1,1,X\n")
+    content = ("Handle,Followers,Likes,Platform\na,1,1,IG\nb,2,1,TikTok\nc,3,1, yt \n"
+               "d,4,1,YouTube Shorts\ne,5,1,X\n")
     result = load(write(tmp_path, "list.csv", content))
     expected = pd.Series(["instagram", "tiktok", "youtube", "youtube", "twitter"], list("abcde"))
     tm.assert_series_equal(by_creator(result, "platform"), expected, check_dtype=False)
@@ -637,7 +637,7 @@ def test_platform_column_values_mapped(tmp_path):
 
 
 def test_unknown_platform_value_logged(tmp_path):
-    content = "Handle,Followers,Likes,Platform\na,1,1,twitter\nb,1,1,myspace\nc,1,1,\n"
+    content = "Handle,Followers,Likes,Platform\na,1,1,twitter\nb,2,1,myspace\nc,3,1,\n"
     result = load(write(tmp_path, "list.csv", content))
     expected = pd.Series(["twitter", "other", "other"], list("abc"))
     tm.assert_series_equal(by_creator(result, "platform"), expected, check_dtype=False)
@@ -656,8 +656,8 @@ def test_unknown_platform_value_logged(tmp_path):
 
 
 def test_platform_aliases_kept_next_to_unknown_values(tmp_path):
-    content = ("Handle,Followers,Likes,Platform\na,1,1,IG\nb,1,1,TikTok\nc,1,1,yt\n"
-               "d,1,1,myspace\n")
+    content = ("Handle,Followers,Likes,Platform\na,1,1,IG\nb,2,1,TikTok\nc,3,1,yt\n"
+               "d,4,1,myspace\n")
     result = load(write(tmp_path, "list.csv", content))
     assert by_creator(result, "platform").tolist() == ["instagram", "tiktok", "youtube", "other"]
 
@@ -718,7 +718,7 @@ BASE = {"Handle": ["a", "b"], "Followers": [1, 2], "Likes": [1, 2]}
         ({"Handle": ["a", "", "", None, "b"], "Followers": [1] * 5, "Likes": [1] * 5},
          "creators", "one row per handle and no post columns"),
         (BASE | {"video_id": ["v1", "v2"]}, "posts",
-         "column 'video_id' is a post id; each creator has one post"),
+         "column 'video_id' is a post id; each row is a post"),
         (BASE | {"Posted date": ["2021-01-01", "2021-01-02"]}, "posts",
          "column 'Posted date' is a "),
         (BASE, "creators", "one row per handle and no post columns"),
@@ -798,3 +798,86 @@ def test_forced_creators_level_keeps_no_post_id(tmp_path):
     assert "post_id" not in result.table.columns
     assert result.table["creator"].tolist() == ["a", "b"]
     assert result.components == ("avg_likes",)
+
+
+# --- implausible values, duplicates and level by the share of repeats -----------------------
+
+
+def test_implausible_counts_are_dropped_and_logged(tmp_path):
+    content = ("Handle,Followers,Likes\na,1000,10\nb,1e30,20\nc,5000,1e18\nd,9000,90\n"
+               "e,999999999,5\n")
+    result = load(write(tmp_path, "list.csv", content))
+    assert result.table["creator"].tolist() == ["a", "d", "e"]  # 999,999,999 is below the bound
+    result_events = result.log.events()[["source_row", "creator", "step", "reason"]]
+    expected = pd.DataFrame({
+        "source_row": [2, 3], "creator": ["b", "c"],
+        "step": ["implausible-followers", "implausible-likes"],
+        "reason": ["'Followers' is 1e+30, above 1,000,000,000: more than any real account or "
+                   "post has (a unit or mapping error)",
+                   "'Likes' is 1e+18, above 1,000,000,000: more than any real account or post "
+                   "has (a unit or mapping error)"]})
+    tm.assert_frame_equal(result_events.reset_index(drop=True), expected, check_dtype=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([1e3, 5e4, 7e8, 1e9, 1.0000001e9, 3e12, 1e30]), min_size=3,
+                max_size=12))
+def test_rows_are_kept_exactly_when_followers_are_within_the_bound(tmp_path_factory, followers):
+    folder = tmp_path_factory.mktemp("bound")
+    content = "Handle,Followers,Likes\n" + "".join(
+        f"h{i},{f!r},{i + 1}\n" for i, f in enumerate(followers))
+    kept = [f"h{i}" for i, f in enumerate(followers) if f <= intake.IMPLAUSIBLE["followers"]]
+    if len(set(f for f in followers if f <= 1e9)) < 2:
+        with pytest.raises(InputError):
+            load(write(folder, "list.csv", content))
+        return
+    result = load(write(folder, "list.csv", content))
+    assert sorted(result.table["creator"]) == sorted(kept)
+    dropped = (result.log.events()["step"] == "implausible-followers").sum()
+    assert dropped == len(followers) - len(kept)
+
+
+def test_one_duplicate_in_a_creator_list_is_a_duplicate_not_posts(tmp_path):
+    rows = [f"c{i:03d},{1000 + 37 * i},{10 + i}" for i in range(200)]
+    rows.append("c007,999999,5")  # the same handle again, with another follower count
+    result = load(write(tmp_path, "list.csv", "Handle,Followers,Likes\n" + "\n".join(rows)))
+    assert result.level == "creators"
+    assert result.level_reason.startswith("1 of 201 rows repeat a handle (fewer than 10%)")
+    event = result.log.events().iloc[0]
+    assert (event["creator"], event["step"], event["source_row"]) == ("c007", "duplicate-creators",
+                                                                       201)
+    assert event["reason"] == ("repeats a creator of an earlier row with a different follower "
+                               "count (the first row is kept, with 1,259 followers)")
+    assert len(result.table) == 200
+
+
+def test_many_repeats_are_posts(tmp_path):
+    rows = [f"c{i % 20:02d},{1000 * (1 + i % 20)},{i}" for i in range(60)]
+    result = load(write(tmp_path, "posts.csv", "Handle,Followers,Likes\n" + "\n".join(rows)))
+    assert result.level == "posts" and len(result.table) == 60
+
+
+def test_equal_followers_everywhere_is_one_clear_error(tmp_path):
+    content = "Handle,Followers,Likes\na,5000,10\nb,5000,20\nc,5K,30\n"
+    assert one_line_error(load, write(tmp_path, "list.csv", content), phrase="same follower") == (
+        "all 3 creators have the same follower count (5,000 in column 'Followers'): nothing "
+        "can be said about how engagement changes with size")
+
+
+def test_engagement_that_looks_like_totals_is_headlined(tmp_path):
+    content = "Handle,Followers,Likes\na,1000,400000\nb,2000,900000\nc,3000,5\n"
+    result = load(write(tmp_path, "list.csv", content))
+    assert result.notes == [
+        "the median creator's engagement is 400.0 times its follower count: the engagement "
+        "columns (likes <- 'Likes') may hold totals (such as lifetime views) rather than "
+        "counts per post; check them, or name others with --map"]
+    assert len(result.table) == 3  # kept: a warning, not a bound
+
+
+def test_posts_with_diverging_follower_counts_are_noted(tmp_path):
+    content = ("Handle,Followers,Likes,post_id\na,1000,1,p1\na,3000,2,p2\nb,500,3,p3\n"
+               "b,600,4,p4\n")
+    result = load(write(tmp_path, "posts.csv", content))
+    assert result.notes == ["1 creators have follower counts that differ more than twofold "
+                            "between their posts (e.g. 'a': 1,000 to 3,000); each post keeps "
+                            "its own count"]

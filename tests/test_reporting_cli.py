@@ -357,6 +357,10 @@ BAD_FILES = {  # case: (file name, content, phrases of the error line)
     "binary": ("data.csv", bytes(range(256)) * 20, ["could not detect the text encoding"]),
     "pdf": ("creators.pdf", b"%PDF-1.4\n", ["unknown format '.pdf'", ".csv", ".xlsx"]),
     "missing": ("nope.csv", None, ["no such file"]),
+    "same-followers": ("same.csv", "Handle,Followers,Likes\nann,2K,50\nbob,2000,60\ncy,2.0K,9\n",
+                       ["all 3 creators have the same follower count (2,000", "'Followers'"]),
+    "one-left-after-bounds": ("huge.csv", "Handle,Followers,Likes\nann,1e30,50\nbob,2000,60\n",
+                              ["only one creator ('bob')"]),
 }
 
 
@@ -639,3 +643,94 @@ def test_same_seed_same_tables(creators_run, creators_rerun):
     for name in ["summary", "tiers", "c2", "returns_by_tier", "cleaning_log"]:
         first = (creators_run.tables / f"{name}.csv").read_bytes()
         assert first == (creators_rerun.tables / f"{name}.csv").read_bytes(), name
+
+
+# --------------------------------------------------------------------------------------------
+# output you can trust: checked before any work, locked, all or nothing
+
+
+def test_unwritable_out_is_refused_before_any_work(capsys, tmp_path):
+    write(tmp_path, "file.txt", "not a folder")
+    path = write(tmp_path, "list.csv", LIST)
+    line = run_error(capsys, path, "--out", tmp_path / "file.txt" / "r.html")
+    assert "cannot create the folder of --out" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "list.csv"]
+
+
+def test_out_that_is_a_folder_is_refused(capsys, tmp_path):
+    (tmp_path / "r.html").mkdir()
+    line = run_error(capsys, write(tmp_path, "list.csv", LIST), "--out", tmp_path / "r.html")
+    assert "is a folder" in line
+
+
+def test_a_file_error_leaves_nothing_behind(capsys, tmp_path):
+    path = write(tmp_path, "one.csv", "Handle,Followers,Likes\nann,1000,50\nann,1000,70\n")
+    run_error(capsys, path, "--out", tmp_path / "out" / "r.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.csv"]  # no lock, folder, stage
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_concurrent_runs_and_an_interrupted_one(tmp_path, creators_csv):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "r.html"
+    args = [str(INSIGHTS), "report", str(creators_csv), "--out", str(out), *FAST]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             stdin=subprocess.DEVNULL, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / ".r.html.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = console("report", creators_csv, "--out", out, *FAST, cwd=tmp_path)
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    assert second.returncode == 2
+    assert second.stderr.strip() == (
+        f"insights: error: another insights report (process {first.pid}) is writing {out}; "
+        f"wait for it to finish or choose another --out (lock: {tmp_path / '.r.html.lock'})")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r_files"]
+    before = {p.relative_to(tmp_path): fingerprint(p) for p in tmp_path.rglob("*") if p.is_file()}
+
+    # A rerun to the same --out, interrupted (Ctrl-C reaches the whole process group) while
+    # the notebook runs: one line, exit 130, the earlier report untouched, nothing left over.
+    rerun = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             stdin=subprocess.DEVNULL, cwd=tmp_path, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # until the staged notebook exists: the analysis runs
+        if any((stage / "r_files" / "inputs").exists() for stage in tmp_path.glob(".r-*")):
+            break
+        time.sleep(0.05)
+    time.sleep(2)
+    os.killpg(rerun.pid, signal.SIGINT)
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "insights: interrupted"
+    assert "Traceback" not in err
+    after = {p.relative_to(tmp_path): fingerprint(p) for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_implausible_values_and_a_duplicate_are_logged_and_headlined(tmp_path):
+    frame = creators_frame(80, seed=3)[["Handle", "Followers", "Avg Likes"]]
+    frame.loc[10, "Followers"] = "1e30"
+    frame.loc[11, "Followers"] = "1e18"
+    frame.loc[12, "Avg Likes"] = "1e30"
+    frame = pd.concat([frame, frame.iloc[[20]].assign(Followers="999")], ignore_index=True)
+    source = tmp_path / "list.csv"
+    frame.to_csv(source, index=False)
+    run = full_run(tmp_path / "out", source)
+    got = assert_c1_matches(run, source)  # b as computed directly on the cleaned table
+    # 81 rows: 3 implausible, 1 duplicate, and creators_frame's 0 and missing follower counts
+    assert got.level == "creators" and len(got.table) == 75
+    assert "6 rows left out: 3 with a value no real account or post has" in run.text
+    log = run.table("cleaning_log")
+    assert sorted(log.loc[log["action"] == "dropped", "step"]) == [
+        "duplicate-creators", "implausible-followers", "implausible-followers",
+        "implausible-likes", "no-followers", "zero-followers"]
+    duplicate = log[log["step"] == "duplicate-creators"].iloc[0]
+    assert "different follower count" in duplicate["reason"]

@@ -103,6 +103,15 @@ COUNT_FIELDS = (
 MONEY_FIELDS = ("fee", "revenue")
 #: Fields that count as engagement, in order of preference.
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "engagements")
+#: Counts no real account or post reaches, per field: the largest account on any platform has
+#: about 0.65 billion followers, the most-liked post about 60 million likes and the most-viewed
+#: video about 16 billion views (2025). A value above its bound is a unit or mapping error
+#: (``1e30``, an id mapped as a count); the row is left out and logged, and the report says so.
+IMPLAUSIBLE = {"followers": 1e9, "likes": 1e9, "comments": 1e9, "shares": 1e9,
+               "engagements": 1e10, "views": 1e11}
+#: Rows are posts when at least this share of the rows repeat a handle of an earlier row; a
+#: few repeats in a creator list are duplicates, dropped and logged (``--level`` overrides).
+POSTS_REPEAT_SHARE = 0.1
 #: Per-post fields that are renamed ``avg_<field>`` in a creators table.
 _AVERAGED = ("likes", "comments", "shares", "views", "engagements")
 _PER_VALUES = ("post", "average", "any")
@@ -620,8 +629,9 @@ def detect_level(frame: pd.DataFrame, colmap: ColumnMap) -> tuple[str, str]:
     """Decide whether the rows are posts or creators, and say why.
 
     In order: a column whose alias means a creator *average* (``avg_likes``, ``Likes (Avg.)``)
-    -> creators; a handle that appears on more than one row -> posts; a post id or a posting
-    date -> posts (one post per creator); otherwise creators.
+    -> creators; handles that repeat on at least :data:`POSTS_REPEAT_SHARE` of the rows ->
+    posts; a post id or a posting date -> posts; otherwise creators (a handle repeated on a
+    few rows of a creator list is a duplicate, dropped and logged by :func:`clean`).
 
     Returns
     -------
@@ -634,13 +644,16 @@ def detect_level(frame: pd.DataFrame, colmap: ColumnMap) -> tuple[str, str]:
     handles = frame[colmap.columns["creator"]].astype("string").str.strip()
     handles = handles[handles.notna() & (handles != "")]
     repeats = int(handles.duplicated().sum())
-    if repeats:
+    if repeats and repeats >= POSTS_REPEAT_SHARE * len(handles):
         return "posts", (f"{handles.nunique():,} creators on {len(handles):,} rows: "
                          "handles repeat, so rows are posts")
     for name, what in (("post_id", "a post id"), ("posted_at", "a posting date")):
         if name in colmap.columns:
-            return "posts", (f"column {colmap.columns[name]!r} is {what}; each creator has one "
-                             "post")
+            return "posts", (f"column {colmap.columns[name]!r} is {what}; each row is a post")
+    if repeats:
+        return "creators", (f"{repeats:,} of {len(handles):,} rows repeat a handle (fewer than "
+                            f"{POSTS_REPEAT_SHARE:.0%}) and there is no post column: rows are "
+                            "creators and the repeats are duplicates (--level posts if not)")
     return "creators", "one row per handle and no post columns"
 
 
@@ -860,6 +873,7 @@ def clean(
     frame = log.drop(frame, zero, table=table, step="zero-followers",
                      reason="0 followers: engagement per follower is undefined")
 
+    frame = _drop_implausible(frame, log, table, source)
     try:  # the fields are named as in a posts table until the level table is built
         components = metrics.default_components(frame, kind="posts")
     except ValueError:
@@ -867,6 +881,7 @@ def clean(
         raise InputError(f"no usable engagement values: {listed} hold no valid count in any "
                          "row with followers") from None
 
+    notes = list(raw.notes)
     if level == "posts":
         frame = _posts_table(frame, log, source)
     else:
@@ -878,7 +893,14 @@ def clean(
             f"only one creator ({who!r}) has usable data: the claims compare creators of "
             "different sizes, so the file needs at least two (ideally 30 or more)"
         )
-    notes = list(raw.notes)
+    sizes = frame.groupby("creator", sort=False)["followers"].first()
+    if sizes.nunique() < 2:
+        raise InputError(
+            f"all {n_creators:,} creators have the same follower count ({sizes.iloc[0]:,.0f} in "
+            f"column {source['followers']!r}): nothing can be said about how engagement "
+            "changes with size"
+        )
+    notes.extend(_consistency_notes(frame, level, components, source))
     if level == "creators":
         components = tuple(f"avg_{c}" for c in components)
     out = frame.assign(dataset=dataset)
@@ -907,10 +929,62 @@ def _posts_table(frame: pd.DataFrame, log: CleaningLog, source: dict) -> pd.Data
     return frame
 
 
+def _drop_implausible(frame: pd.DataFrame, log: CleaningLog, table: str,
+                      source: dict) -> pd.DataFrame:
+    """Leave out and log the rows with a count above :data:`IMPLAUSIBLE`."""
+    for name, bound in IMPLAUSIBLE.items():
+        if name not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float,
+                                                                        na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = values > bound
+        if bad.any():
+            reason = pd.Series(
+                [f"{source[name]!r} is {v:,.4g}, above {bound:,.0f}: more than any real "
+                 "account or post has (a unit or mapping error)" for v in values],
+                index=frame.index, dtype=object)
+            frame = log.drop(frame, bad, table=table, step=f"implausible-{name}", reason=reason)
+    return frame
+
+
+def _consistency_notes(frame: pd.DataFrame, level: str, components: Sequence[str],
+                       source: dict) -> list[str]:
+    """Warnings for the report's data-quality headline: engagement that looks like totals,
+    and follower counts that disagree for one handle."""
+    notes = []
+    columns = [c if c in frame.columns else f"avg_{c}" for c in components]
+    engagement = sum(pd.to_numeric(frame[c], errors="coerce").fillna(0) for c in columns)
+    rate = (engagement / frame["followers"]).median()
+    if rate > 1:
+        mapped = ", ".join(f"{c} <- {source[c]!r}" for c in components if c in source)
+        notes.append(f"the median {level[:-1]}'s engagement is {rate:,.1f} times its follower "
+                     f"count: the engagement columns ({mapped}) may hold totals (such as "
+                     "lifetime views) rather than counts per post; check them, or name others "
+                     "with --map")
+    if level == "posts":
+        spread = frame.groupby("creator", sort=False)["followers"].agg(["min", "max"])
+        varied = spread[spread["max"] > 2 * spread["min"]]
+        if len(varied):
+            notes.append(f"{len(varied):,} creators have follower counts that differ more than "
+                         f"twofold between their posts (e.g. {varied.index[0]!r}: "
+                         f"{varied['min'].iloc[0]:,.0f} to {varied['max'].iloc[0]:,.0f}); each "
+                         "post keeps its own count")
+    return notes
+
+
 def _creators_table(frame: pd.DataFrame, log: CleaningLog) -> pd.DataFrame:
     repeated = frame.duplicated(["platform", "creator"], keep="first").to_numpy()
+    first = frame.groupby(["platform", "creator"], sort=False)["followers"].transform("first")
+    conflict = repeated & (frame["followers"] != first).fillna(False).to_numpy(dtype=bool)
+    reason = pd.Series("repeats a creator of an earlier row (the first row is kept)",
+                       index=frame.index, dtype=object)
+    if conflict.any():
+        reason[conflict] = ("repeats a creator of an earlier row with a different follower "
+                            "count (the first row is kept, with " + first[conflict].map(
+                                "{:,.0f}".format) + " followers)")
     frame = log.drop(frame, repeated, table="creators", step="duplicate-creators",
-                     reason="repeats a creator of an earlier row (the first row is kept)")
+                     reason=reason)
     renamed = {f: f"avg_{f}" for f in _AVERAGED if f in frame.columns}
     # A post id marks a posts table throughout the library; rows that are creators keep none.
     frame = frame.drop(columns=["post_id"], errors="ignore")

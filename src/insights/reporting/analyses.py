@@ -34,6 +34,7 @@ __all__ = [
     "creator_rates",
     "data_quality",
     "pricing_choice",
+    "quality_headline",
     "reading",
     "read_inputs",
     "selection_limits",
@@ -440,6 +441,46 @@ def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
         reasons = pd.DataFrame({"action": [], "reason": [], "rows": []})
     mapping = pd.DataFrame(inputs.meta.get("mapping", []))
     return {"overview": overview.reset_index(drop=True), "reasons": reasons, "mapping": mapping}
+
+
+def quality_headline(inputs: ReportInputs) -> str:
+    """The data-quality headline in one paragraph: rows read and kept, why rows were left out
+    (implausible values named first), and the warnings of the cleaning.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"action": ["dropped", "dropped", "repaired"],
+    ...                        "step": ["implausible-followers", "no-followers", "parse-likes"],
+    ...                        "reason": ["'F' is 1e+30, above 1,000,000,000", "no count",
+    ...                                   "not a number"]})
+    >>> inputs = ReportInputs(pd.DataFrame({"creator": ["a", "b"]}), pd.DataFrame(), events,
+    ...                       {"file": "list.csv", "rows_read": 5, "level": "creators",
+    ...                        "notes": ["check the likes column"]})
+    >>> print(quality_headline(inputs))  # doctest: +NORMALIZE_WHITESPACE
+    list.csv: 5 rows read; 2 creators analysed. 2 rows left out: 1 with a value no real account
+    or post has (implausible-followers), 1 no-followers. 1 value repaired. Note: check the
+    likes column.
+    """
+    meta = inputs.meta
+    events = inputs.events
+    dropped = events[events["action"] == "dropped"] if len(events) else events
+    repaired = int((events["action"] == "repaired").sum()) if len(events) else 0
+    text = (f"{meta.get('file', 'the file')}: {meta.get('rows_read', 0):,} rows read; "
+            f"{len(inputs.table):,} {meta.get('level', 'rows')} analysed.")
+    if len(dropped):
+        steps = dropped["step"].value_counts(sort=False)
+        implausible = steps[steps.index.str.startswith("implausible")]
+        parts = []
+        if len(implausible):
+            parts.append(f"{int(implausible.sum()):,} with a value no real account or post has "
+                         f"({', '.join(implausible.index)})")
+        parts += [f"{n:,} {step}" for step, n in steps.items() if step not in implausible.index]
+        text += f" {len(dropped):,} rows left out: {', '.join(parts)}."
+    if repaired:
+        text += f" {repaired:,} value{'s' * (repaired != 1)} repaired."
+    for note in meta.get("notes", []):
+        text += f" Note: {note}."
+    return text
 
 
 def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -> list[str]:

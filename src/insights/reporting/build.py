@@ -13,6 +13,13 @@ Steps (each announced through ``progress``):
 4. render it to ``<out>`` with nbconvert, code cells left out, figures embedded; the client
    tables (spreadsheet-safe CSV and Excel) go to ``<out>_files/tables/``.
 
+Output is all or nothing. Before any work a lock ``.<out name>.lock`` is taken beside
+``<out>`` (a second run to the same ``<out>`` stops with one line; a lock left by a killed run is
+taken over), which also checks that the folder is writable. Every file is written into a hidden
+folder beside ``<out>`` and moved into place only when the report is complete; on an error or
+Ctrl-C that folder is removed, and an earlier report at ``<out>`` is left as it was. When the
+analysis fails, the partial notebook is kept as ``<out stem>-failed.ipynb``.
+
 The input file is only ever read. The command line (:mod:`insights.reporting.cli`) is a thin
 layer over :func:`build_report`; a notebook or a script can call it directly::
 
@@ -25,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -132,28 +140,118 @@ def build_report(
     if not template.is_file():
         raise ReportError(f"template notebook not found: {template}", 2)
 
+    if out.is_dir():
+        raise ReportError(f"out {out} is a folder; give a file name such as {out / 'report.html'}",
+                          2)
+
     start = time.perf_counter()
-    inputs = files / "inputs"
-    tables = files / "tables"
-    _prepare(source, inputs, start, progress=progress, mapping=mapping, platform=platform,
-             level=level, encoding=encoding, sheet=sheet,
-             options={"scheme": scheme, "pricing": pricing, "seed": seed,
-                      "resamples": resamples})
+    with _locked(out), _staging(out) as stage:
+        staged_files = stage / files.name
+        _prepare(source, staged_files / "inputs", start, progress=progress, mapping=mapping,
+                 platform=platform, level=level, encoding=encoding, sheet=sheet,
+                 options={"scheme": scheme, "pricing": pricing, "seed": seed,
+                          "resamples": resamples})
 
-    progress("[3/4] running the analysis notebook (papermill)")
-    notebook = files / "report.ipynb"
-    executed = _execute(template, notebook, progress_bar=progress_bar, parameters={
-        "WORKDIR": str(inputs.resolve()), "EXPORT_DIR": str(tables.resolve()),
-        "SCHEME": scheme, "PRICING": pricing, "SEED": seed, "N_RESAMPLES": resamples,
-    })
+        progress("[3/4] running the analysis notebook (papermill)")
+        # Paths relative to the notebook's folder, so the kept notebook reruns where it lies.
+        executed = _execute(template, staged_files / "report.ipynb", progress_bar=progress_bar,
+                            failed=out.with_name(out.stem + "-failed.ipynb"), parameters={
+                                "WORKDIR": "inputs", "EXPORT_DIR": "tables", "SCHEME": scheme,
+                                "PRICING": pricing, "SEED": seed, "N_RESAMPLES": resamples,
+                            })
 
-    progress(f"[4/4] rendering {out.name}")
-    from insights.nbtools.notebooks import render_html
+        progress(f"[4/4] rendering {out.name}")
+        from insights.nbtools.notebooks import render_html
 
-    render_html(executed, out, title=f"Engagement report: {source.name}", hide_code=True)
+        render_html(executed, stage / out.name, title=f"Engagement report: {source.name}",
+                    hide_code=True)
+        _publish(stage, out, files)
     progress(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB) and {files.name}/ in "
              f"{time.perf_counter() - start:.1f} s")
     return out
+
+
+def _lock_owner(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _locked(out: Path):
+    """Hold ``.<out name>.lock`` beside ``out`` while the report is built: a second run to
+    the same ``out`` stops with one line instead of overwriting this one. A lock left by a
+    process that no longer runs (killed) is taken over. Creating it is also the check that
+    ``out``'s folder is writable, before any work."""
+    made = [folder for folder in [out.parent, *out.parent.parents] if not folder.exists()]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create the folder of --out {out}: "
+                          f"{exc.strerror or exc}", 2) from None
+    lock = out.with_name(f".{out.name}.lock")
+    for _ in range(2):
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is not None and owner != os.getpid() and _alive(owner):
+                raise ReportError(
+                    f"another insights report (process {owner}) is writing {out}; wait for it "
+                    f"to finish or choose another --out (lock: {lock})", 2) from None
+            lock.unlink(missing_ok=True)  # left by a run that no longer exists
+        except OSError as exc:
+            raise ReportError(f"cannot write to {out.parent}: {exc.strerror or exc}", 2) from None
+    else:
+        raise ReportError(f"could not take the lock {lock}; remove it if no report is running",
+                          2)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(str(os.getpid()))
+    try:
+        yield lock
+    finally:
+        if _lock_owner(lock) == os.getpid():
+            lock.unlink(missing_ok=True)
+        for folder in made:  # folders made for a report that was never written go again
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: a finished report stays
+
+
+@contextlib.contextmanager
+def _staging(out: Path):
+    """A hidden folder beside ``out`` that receives everything; removed at the end, whether
+    the run succeeded, failed or was interrupted, so no half-written report is ever left."""
+    import tempfile
+
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.stem}-", suffix=".partial", dir=out.parent))
+    except OSError as exc:
+        raise ReportError(f"cannot write to {out.parent}: {exc.strerror or exc}", 2) from None
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _publish(stage: Path, out: Path, files: Path) -> None:
+    """Move the finished report into place: the folder by two renames (the old one aside
+    first), the HTML by one atomic replace."""
+    if files.exists():
+        os.replace(files, stage / (files.name + ".previous"))
+    os.replace(stage / files.name, files)
+    os.replace(stage / out.name, out)
 
 
 def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, platform, level,
@@ -182,7 +280,8 @@ def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, pla
     write_inputs(cleaned, inputs, extra={"generated": generated, **options})
 
 
-def _execute(template: Path, notebook: Path, *, progress_bar: bool, parameters: dict):
+def _execute(template: Path, notebook: Path, *, progress_bar: bool, failed: Path,
+             parameters: dict):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -200,9 +299,12 @@ def _execute(template: Path, notebook: Path, *, progress_bar: bool, parameters: 
                 cwd=str(notebook.parent), log_output=False, request_save_on_cell_execute=False,
             )
     except PapermillExecutionError as exc:
+        if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel first
+            raise KeyboardInterrupt from None
+        shutil.copyfile(notebook, failed)
         raise ReportError(
             f"the analysis failed in cell {exc.exec_count}: {exc.ename}: "
-            f"{' '.join(str(exc.evalue).split())} (the partial notebook is {notebook})", 1
+            f"{' '.join(str(exc.evalue).split())} (the partial notebook is {failed})", 1
         ) from None
     finally:
         if env_backend is not None:

@@ -1,0 +1,93 @@
+"""Unit tests of the all-or-nothing output of insights.reporting.build: the lock, the staging
+folder and the final move (the end-to-end runs are in test_reporting_cli.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from insights.reporting import build
+from insights.reporting.build import ReportError
+
+
+def test_the_lock_holds_this_process_and_goes_at_the_end(tmp_path):
+    out = tmp_path / "r.html"
+    with build._locked(out) as lock:
+        assert lock == tmp_path / ".r.html.lock"
+        assert lock.read_text(encoding="ascii") == str(os.getpid())
+    assert not lock.exists()
+
+
+def test_a_live_lock_refuses_a_second_run(tmp_path):
+    out = tmp_path / "r.html"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / ".r.html.lock").write_text(str(other.pid), encoding="ascii")
+        with pytest.raises(ReportError, match=rf"another insights report \(process {other.pid}\) "
+                                              "is writing") as stop, build._locked(out):
+            pass
+        assert stop.value.status == 2
+        assert (tmp_path / ".r.html.lock").read_text(encoding="ascii") == str(other.pid)
+    finally:
+        other.kill()
+        other.wait()
+
+
+@pytest.mark.parametrize("content", ["999999999", "not a pid", ""])
+def test_a_stale_lock_is_taken_over(tmp_path, content):
+    (tmp_path / ".r.html.lock").write_text(content, encoding="ascii")
+    with build._locked(tmp_path / "r.html") as lock:
+        assert lock.read_text(encoding="ascii") == str(os.getpid())
+    assert not lock.exists()
+
+
+def test_an_out_under_a_file_is_refused_before_any_work(tmp_path):
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError, match="cannot create the folder of --out") as stop, \
+            build._locked(tmp_path / "file.txt" / "r.html"):
+        pass
+    assert stop.value.status == 2
+
+
+def test_a_folder_made_for_nothing_is_removed(tmp_path):
+    out = tmp_path / "new" / "deeper" / "r.html"
+    with pytest.raises(RuntimeError), build._locked(out):
+        raise RuntimeError("the analysis stopped")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_made_for_a_finished_report_stays(tmp_path):
+    out = tmp_path / "new" / "r.html"
+    with build._locked(out):
+        out.write_text("done", encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["new", "r.html"]
+
+
+def test_staging_is_removed_on_success_and_on_error(tmp_path):
+    out = tmp_path / "r.html"
+    with build._staging(out) as stage:
+        assert stage.parent == tmp_path and stage.name.startswith(".r-")
+        (stage / "half.txt").write_text("x", encoding="utf-8")
+    assert not stage.exists()
+    with pytest.raises(KeyboardInterrupt), build._staging(out) as stage:
+        (stage / "half.txt").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_publish_replaces_an_earlier_report(tmp_path):
+    out, files = tmp_path / "r.html", tmp_path / "r_files"
+    out.write_text("old", encoding="utf-8")
+    files.mkdir()
+    (files / "old.csv").write_text("old", encoding="utf-8")
+    with build._staging(out) as stage:
+        (stage / "r.html").write_text("new", encoding="utf-8")
+        (stage / "r_files").mkdir()
+        (stage / "r_files" / "new.csv").write_text("new", encoding="utf-8")
+        build._publish(stage, out, files)
+    assert out.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in files.iterdir()) == ["new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r_files"]
