@@ -347,12 +347,43 @@ def test_read_nested_json_is_flattened(tmp_path):
     expected = pd.DataFrame({"diggCount": ["5", "6"], "tags": ["[1, 2]", None],
                              "authorMeta.name": ["a", "b"], "authorMeta.fans": ["10", "20"]})
     tm.assert_frame_equal(result, expected, check_dtype=False)
-    # "authorMeta.fans" normalises to "author meta fans", which is not an alias: needs --map
+    # "authorMeta.fans" normalises to "author meta fans", not an alias; its last word is
     assert "author meta fans" not in set(aliases()["alias"])
-    assert map_columns(result.columns).columns == {"likes": "diggCount"}
-    one_line_error(load, path, phrase="no creator handle")
-    loaded = load(path, mapping={"creator": "authorMeta.name", "followers": "authorMeta.fans"})
+    mapping = map_columns(result.columns)
+    assert mapping.columns == {"likes": "diggCount", "creator": "authorMeta.name",
+                               "followers": "authorMeta.fans"}
+    assert mapping.how["followers"] == "alias 'fans' (the end of the name)"
+    loaded = load(path)
     tm.assert_series_equal(by_creator(loaded, "followers"), pd.Series([10.0, 20.0], ["a", "b"]))
+
+
+@pytest.mark.parametrize(
+    ("column", "field"),
+    [("authorStats.followerCount", "followers"), ("stats.diggCount", "likes"),
+     ("public_metrics.like_count", "likes"), ("public_metrics.reply_count", "comments"),
+     ("statistics.subscriberCount", "followers"), ("edge_followed_by.count", "followers"),
+     ("edge_liked_by.count", "likes"), ("edge_media_to_comment.count", "comments"),
+     ("author.uniqueId", "creator")],
+)
+def test_nested_api_keys_map_by_their_last_words(column, field):
+    assert map_columns([column]).columns == {field: column}
+
+
+def test_a_whole_name_beats_the_end_of_a_name():
+    result = map_columns(["music.name", "handle"]).columns
+    assert result == {"creator": "handle"}
+    # fewer words dropped wins: authorMeta.name (2 dropped) over musicMeta.musicName (3)
+    assert map_columns(["musicMeta.musicName", "authorMeta.name"]).columns == {
+        "creator": "authorMeta.name"}
+
+
+def test_exact_numbers_beat_display_strings_for_a_count():
+    frame = pd.DataFrame({"followers": ["2K", "1.5M"], "followerCount": ["2013", "1498765"],
+                          "handle": ["a", "b"], "likes": ["5", "6"]})
+    result = map_columns(frame.columns, frame=frame)
+    assert result.columns["followers"] == "followerCount"
+    assert result.how["followers"].endswith("exact numbers preferred over display strings")
+    assert map_columns(frame.columns).columns["followers"] == "followers"  # without the rows
 
 
 TEXT = "Handle,Followers,Likes\nZoë,1000,5\nCafé,2000,7\nMüller,3000,9\n"
@@ -881,3 +912,26 @@ def test_posts_with_diverging_follower_counts_are_noted(tmp_path):
     assert result.notes == ["1 creators have follower counts that differ more than twofold "
                             "between their posts (e.g. 'a': 1,000 to 3,000); each post keeps "
                             "its own count"]
+
+
+def test_a_refusal_lists_every_column(tmp_path):
+    columns = ["Handle", "Likes", *[f"metric_{i:02d}" for i in range(77)]]
+    content = ",".join(columns) + "\n" + ",".join(["a"] + ["1"] * 78) + "\n"
+    message = one_line_error(load, write(tmp_path, "wide.csv", content), phrase="no follower")
+    assert all(repr(c) in message for c in columns)
+    assert "in all)" not in message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6), max_size=3),
+       st.sampled_from(sorted(aliases()["alias"])))
+def test_alias_key_finds_the_longest_alias_at_the_end(prefix, alias):
+    table = aliases()
+    rank = {a: i for i, a in enumerate(table["alias"])}
+    key = " ".join([*prefix, alias])
+    order, found = intake._alias_key(key, rank)
+    assert key.endswith(found) and found in rank
+    assert len(found.split()) >= len(alias.split())  # never a shorter tail than the alias
+    dropped = len(key.split()) - len(found.split())
+    assert order == dropped * len(rank) + rank[found]
+    assert intake._alias_key("zzz qqq", rank) is None

@@ -300,10 +300,13 @@ def read_table(
     return RawTable(frame, path, kind, used, tuple(notes))
 
 
-def _preview(columns: Iterable[object], limit: int = 12) -> str:
+def _preview(columns: Iterable[object], limit: int | None = 12) -> str:
+    """The column names, quoted; at most ``limit`` of them (None: every one, as a refusal
+    that asks the analyst to name a column must show them all)."""
     names = [repr(str(c)) for c in columns]
-    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
+    if limit is None or len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", ... ({len(names)} in all)"
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -535,10 +538,40 @@ def parse_map_options(items: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
+def _plain_share(values: pd.Series) -> float:
+    """Share of the non-empty values that are plain numbers (``2013``, ``2013.0``), not
+    display strings (``2K``, ``1,2M``)."""
+    text = values.astype("string").str.strip()
+    text = text[text.notna() & (text != "")]
+    if not len(text):
+        return 0.0
+    return float(text.str.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?").mean())
+
+
+def _alias_key(key: str, rank: Mapping[str, int]) -> tuple[int, str] | None:
+    """The alias a normalised column name matches, with its rank: the whole name, else its
+    last words (``author stats follower count`` -> ``follower count``: the nested keys of
+    platform APIs and scrapers, flattened with dots). A match on fewer words ranks after
+    every whole-name match, and after matches that drop fewer words."""
+    words = key.split()
+    for dropped in range(len(words)):
+        tail = " ".join(words[dropped:])
+        if tail in rank:
+            return dropped * len(rank) + rank[tail], tail
+    return None
+
+
 def map_columns(
-    columns: Iterable[object], overrides: Mapping[str, str] | None = None
+    columns: Iterable[object], overrides: Mapping[str, str] | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> ColumnMap:
     """Match a file's columns to fields using the alias table and ``--map`` overrides.
+
+    A column matches an alias by its whole normalised name or, failing that, by its last
+    words (nested keys such as ``authorStats.followerCount`` or ``public_metrics.like_count``).
+    When several columns match a count field and ``frame`` (the file's rows) is given, the
+    column whose values are plain numbers beats one of display strings (an exact
+    ``followerCount`` of 2013 over a rounded ``followers`` of "2K").
 
     Parameters
     ----------
@@ -546,6 +579,8 @@ def map_columns(
         The file's column names.
     overrides : mapping, optional
         field -> column, beating the alias table (the ``--map`` option).
+    frame : DataFrame, optional
+        The file's rows, to prefer exact numbers over display strings.
 
     Raises
     ------
@@ -561,7 +596,7 @@ def map_columns(
         if column not in found:
             raise InputError(
                 f"--map {name}={column}: the file has no column {column!r}; "
-                f"columns found: {_preview(found, limit=40)}"
+                f"columns found: {_preview(found, limit=None)}"
             )
     table = _alias_table()
     rank = {alias: i for i, alias in enumerate(table["alias"])}
@@ -571,10 +606,13 @@ def map_columns(
     for column in found:
         if column in taken:
             continue
-        key = normalise_name(column)
-        if key in rank:
-            row = by_alias.loc[key]
-            candidates.setdefault(row["field"], []).append((rank[key], column, key))
+        match = _alias_key(normalise_name(column), rank)
+        if match is not None:
+            order, key = match
+            field_name = by_alias.loc[key, "field"]
+            if frame is not None and field_name in COUNT_FIELDS and column in frame.columns:
+                order -= int(_plain_share(frame[column]) >= 0.9) * 100 * len(rank)
+            candidates.setdefault(field_name, []).append((order, column, key))
     mapped: dict[str, str] = {}
     per: dict[str, str] = {}
     how: dict[str, str] = {}
@@ -597,7 +635,11 @@ def map_columns(
                 f"--map {name}=COLUMN"
             )
         mapped[name], per[name] = best[1], str(by_alias.loc[best[2], "per"])
-        how[name] = f"alias {best[2]!r}"
+        how[name] = (f"alias {best[2]!r}" if normalise_name(best[1]) == best[2]
+                     else f"alias {best[2]!r} (the end of the name)")
+        if frame is not None and name in COUNT_FIELDS and len(options) > 1 and (
+                best[0] < 0 and options[1][0] >= 0):
+            how[name] += ", exact numbers preferred over display strings"
         if len(options) > 1:
             ignored[name] = [c for _, c, _ in options[1:]]
     return ColumnMap(mapped, per, how, ignored, found)
@@ -606,7 +648,7 @@ def map_columns(
 def _require(colmap: ColumnMap, name: str, example: str) -> None:
     if name not in colmap.columns:
         raise InputError(
-            f"no {FIELDS[name]} column; columns found: {_preview(colmap.found, limit=40)}; "
+            f"no {FIELDS[name]} column; columns found: {_preview(colmap.found, limit=None)}; "
             f"name it with --map {name}={example}"
         )
 
@@ -617,7 +659,7 @@ def _check_needed(colmap: ColumnMap) -> None:
     if not any(f in colmap.columns for f in ENGAGEMENT_FIELDS):
         raise InputError(
             "no engagement column (likes, comments, shares or engagements); columns found: "
-            f"{_preview(colmap.found, limit=40)}; name one with --map likes=COLUMN"
+            f"{_preview(colmap.found, limit=None)}; name one with --map likes=COLUMN"
         )
 
 
@@ -1015,5 +1057,5 @@ def load(
     ['0 followers: engagement per follower is undefined']
     """
     raw = read_table(path, encoding=encoding, sheet=sheet)
-    colmap = map_columns(raw.frame.columns, mapping)
+    colmap = map_columns(raw.frame.columns, mapping, raw.frame)
     return clean(raw, colmap, level=level, platform=platform)

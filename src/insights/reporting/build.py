@@ -265,7 +265,7 @@ def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, pla
         raw = intake.read_table(source, encoding=encoding, sheet=sheet)
         progress(f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
                  f"({raw.format}{', ' + raw.encoding if raw.encoding else ''})")
-        colmap = intake.map_columns(raw.frame.columns, dict(mapping or {}))
+        colmap = intake.map_columns(raw.frame.columns, dict(mapping or {}), raw.frame)
         cleaned = intake.clean(raw, colmap, level=level, platform=platform)
     except intake.InputError as exc:
         raise ReportError(str(exc), 2) from None
