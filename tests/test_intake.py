@@ -935,3 +935,91 @@ def test_alias_key_finds_the_longest_alias_at_the_end(prefix, alias):
     dropped = len(key.split()) - len(found.split())
     assert order == dropped * len(rank) + rank[found]
     assert intake._alias_key("zzz qqq", rank) is None
+
+
+def test_junk_lines_above_the_header_of_a_csv(tmp_path):
+    content = ("Creator export,,\nGenerated 2024-03-01 by Tool\n\n"
+               "Handle,Followers,Likes\na,1000,10\nb,2000,30\nc,5000,40\n")
+    raw = read_table(write(tmp_path, "export.csv", content))
+    expected = pd.DataFrame({"Handle": ["a", "b", "c"], "Followers": ["1000", "2000", "5000"],
+                             "Likes": ["10", "30", "40"]})
+    tm.assert_frame_equal(raw.frame, expected)
+    assert "the header is line 4" in raw.notes[-1]
+    plain = read_table(write(tmp_path, "plain.csv", CREATORS_CSV))
+    assert list(plain.frame.columns) == ["Handle", "Followers", "Likes", "Comments"]
+    assert plain.notes == ()
+
+
+def test_junk_rows_above_the_header_of_a_workbook(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Q3 shortlist for ACME"])
+    sheet.append([])
+    sheet.append(["Handle", "Followers", "Likes", "Likes"])
+    for row in (["a", 1000, 10, 11], ["b", 2000, 30, 31], ["c", 5000, 40, 41]):
+        sheet.append(row)
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    raw = read_table(path)
+    assert list(raw.frame.columns) == ["Handle", "Followers", "Likes", "Likes.1"]
+    assert raw.frame["Followers"].tolist() == ["1000", "2000", "5000"]
+    assert "the header is row 2 of the sheet's filled rows" in raw.notes[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 6), st.integers(2, 6), st.integers(1, 8))
+def test_header_row_is_found_below_narrow_lines(junk, width, rows):
+    widths = [1] * junk + [width] * (rows + 1)
+    assert intake._header_row(widths, [w > 1 for w in widths]) == junk
+
+
+def test_header_row_forced(tmp_path):
+    content = "Handle,Followers,Likes\nreal header below,,\nHandle,Followers,Likes\na,1,2\nb,3,4\n"
+    path = write(tmp_path, "odd.csv", content)
+    raw = read_table(path, header_row=3)
+    assert raw.frame["Handle"].tolist() == ["a", "b"]
+    assert read_table(path).frame["Handle"].tolist()[0] == "real header below"  # detected: line 1
+    message = one_line_error(read_table, path, header_row=9, phrase="--header-row 9")
+    assert message.endswith("is outside the file's 5 rows (counted from 1)")
+
+
+def test_a_header_with_an_empty_index_cell_is_still_the_header(tmp_path):
+    content = ",Handle,Followers,Likes\n0,a,1000,10\n1,b,2000,30\n2,c,5000,40\n"
+    raw = read_table(write(tmp_path, "indexed.csv", content))
+    assert list(raw.frame.columns) == ["Unnamed: 0", "Handle", "Followers", "Likes"]
+    assert raw.notes == ()
+
+
+def test_decimal_commas_are_detected_and_read(tmp_path):
+    content = ("Handle;Followers;Likes;Fee\na;1.234,5;12,5K;€1.200,50\nb;2.000;300;€99\n"
+               "c;15,2K;4,5;€1.000\n")
+    result = load(write(tmp_path, "eu.csv", content))
+    assert by_creator(result, "followers").tolist() == [1234.5, 2000.0, 15200.0]
+    assert by_creator(result, "avg_likes").tolist() == [12500.0, 300.0, 4.5]
+    assert by_creator(result, "fee").tolist() == [1200.5, 99.0, 1000.0]
+    assert result.currency == "EUR"
+    assert any(n.startswith("numbers are written with a decimal comma") for n in result.notes)
+    steps = result.log.steps()
+    assert "decimal-comma" in steps["step"].tolist()
+    forced = load(write(tmp_path, "us.csv", "Handle,Followers,Likes\na,\"1,234\",5\nb,900,3\n"),
+                  decimal=",")
+    assert by_creator(forced, "followers").tolist() == [1.234, 900.0]
+
+
+@pytest.mark.parametrize(
+    ("values", "mark"),
+    [(["1,234", "56,789", "12"], "."), (["12.5K", "3,4"], "."), (["3,75"], ","),
+     (["1.234.567,8"], ","), (["$1,200.50"], "."), (["€1.200,50"], ","), ([], ".")],
+)
+def test_detect_decimal(values, mark):
+    assert intake.detect_decimal(values) == mark
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**9), st.integers(0, 99))
+def test_a_comma_decimal_number_reads_as_its_point_twin(whole, cents):
+    eu = f"{whole:,}".replace(",", ".") + f",{cents:02d}"
+    result = intake._comma_to_point(pd.Series([eu], dtype="string")).iloc[0]
+    assert float(result) == float(f"{whole}.{cents:02d}")

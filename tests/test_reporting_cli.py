@@ -38,7 +38,7 @@ SECTIONS = ["Summary of findings", "Data quality", "C1: engagement against follo
 CODE_STRINGS = ["analyses.read_inputs", "import numpy", "plotting.use_style", "analyses.c1_fit(",
                 "display(summary)", "plt.subplots", "EXPORT_DIR"]
 OPTIONS = ["--out", "--platform", "--map", "--scheme", "--pricing", "--level", "--encoding",
-           "--sheet", "--seed", "--resamples", "--quiet"]
+           "--sheet", "--header-row", "--decimal", "--seed", "--resamples", "--quiet"]
 IMAGE = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=\s]+")
 STYLE = re.compile(r"<style.*?</style>", re.S)
 XSS = "<script>alert('x')</script>"
@@ -734,3 +734,42 @@ def test_implausible_values_and_a_duplicate_are_logged_and_headlined(tmp_path):
         "implausible-likes", "no-followers", "zero-followers"]
     duplicate = log[log["step"] == "duplicate-creators"].iloc[0]
     assert "different follower count" in duplicate["reason"]
+
+
+def test_kol_nested_json_with_display_and_exact_followers(tmp_path):
+    rng = np.random.default_rng(8)
+    records = []
+    for i in range(60):
+        followers = int(10 ** rng.uniform(3.3, 6.7))
+        likes = int(0.05 * followers**0.85 * rng.lognormal(0, 0.3))
+        records.append({"author": {"uniqueId": f"kol_{i:02d}",
+                                   "followers": display_count(followers)},
+                        "authorStats": {"followerCount": followers, "heartCount": likes * 40},
+                        "stats": {"diggCount": likes, "commentCount": likes // 50}})
+    source = tmp_path / "kol.json"
+    source.write_text(json.dumps({"data": records}), encoding="utf-8")
+    run = full_run(tmp_path / "out", source)
+    got = assert_c1_matches(run, source)
+    assert got.colmap.columns["followers"] == "authorStats.followerCount"  # exact, not "2.1K"
+    assert got.colmap.columns["creator"] == "author.uniqueId"
+    assert sorted(got.table["followers"]) == sorted(
+        float(r["authorStats"]["followerCount"]) for r in records)
+
+
+def test_eu_csv_with_junk_lines_above_the_header(tmp_path):
+    frame = creators_frame(60, seed=4)[["Handle", "Followers", "Avg Likes"]].iloc[8:]
+    lines = ["Creator shortlist;;", "exported 01.03.2024;;", "", "Handle;Followers;Avg Likes"]
+    for row in frame.itertuples(index=False):
+        shown = row.Followers  # 12.5K -> 12,5K and 4.95M -> 4,95M; 8,400 -> 8.400
+        followers = (shown.replace(".", ",") if shown[-1] in "KM" else shown.replace(",", "."))
+        likes = f"{float(row[2]):.1f}".replace(".", ",")
+        lines.append(f"{row.Handle};{followers};{likes}")
+    source = tmp_path / "eu.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = full_run(tmp_path / "out", source)
+    got = assert_c1_matches(run, source)
+    assert len(got.table) == 52
+    expected = frame["Followers"].map(lambda v: float(v[:-1]) * {"K": 1e3, "M": 1e6}[v[-1]]
+                                      if v[-1] in "KM" else float(v.replace(",", "")))
+    assert sorted(got.table["followers"]) == pytest.approx(sorted(expected), rel=1e-12)
+    assert "the header is line 4" in " ".join(got.raw.notes)

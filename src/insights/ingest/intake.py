@@ -233,7 +233,8 @@ class RawTable:
 
 
 def read_table(
-    path: str | Path, *, encoding: str | None = None, sheet: str | int | None = None
+    path: str | Path, *, encoding: str | None = None, sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
     """Read a CSV, TSV, Excel or JSON export as text, detecting the encoding.
 
@@ -245,6 +246,9 @@ def read_table(
         Force a text encoding (default: detect).
     sheet : str or int, optional
         Excel sheet (default the first).
+    header_row : int, optional
+        The line (text files) or sheet row (Excel) of the header, counted from 1 (default:
+        detected past titles and notes above the table, :func:`_header_row`).
 
     Returns
     -------
@@ -274,7 +278,7 @@ def read_table(
         )
     notes: list[str] = []
     if kind == "excel":
-        frame = _read_excel(path, sheet, notes)
+        frame = _read_excel(path, sheet, notes, header_row)
         used = None
     else:
         data = path.read_bytes()
@@ -285,7 +289,7 @@ def read_table(
         if not text.strip():
             raise InputError(f"{path}: the file holds no data (only whitespace)")
         if kind == "delimited":
-            frame = _read_delimited(path, text, notes)
+            frame = _read_delimited(path, text, notes, header_row)
         else:
             frame = _read_json(path, text, lines=kind == "jsonl")
         if used not in ("utf-8", "utf-8-sig", "ascii"):
@@ -394,7 +398,44 @@ def _western_guess(data: bytes) -> str | None:
     return None if odd else text
 
 
-def _read_delimited(path: Path, text: str, notes: list[str]) -> pd.DataFrame:
+#: Lines searched for the header row past titles and notes an export puts above its table.
+_HEADER_SCAN = 30
+
+
+def _header_row(widths: Sequence[int], filled: Sequence[bool]) -> int:
+    """The index of the header among the first rows of a file: the first row that fills more
+    than half as many cells as the table's usual row (the most common count among the rows
+    scanned, at least 2); the rows above fill fewer (a title, a note, a blank line). 0 when
+    the first row is the header or no row fills more than one cell.
+
+    Examples
+    --------
+    >>> _header_row([1, 0, 4, 4, 4, 3], [False, False, True, True, True, True])
+    2
+    >>> _header_row([4, 4, 4], [True] * 3)
+    0
+    """
+    usable = [w for w, f in zip(widths, filled, strict=True) if f]
+    if not usable:
+        return 0
+    common = pd.Series(usable).mode().max()
+    if common < 2:
+        return 0
+    enough = max(2, common // 2 + 1)  # a header may leave a cell empty (an index column)
+    for index, (width, ok) in enumerate(zip(widths[:_HEADER_SCAN], filled, strict=False)):
+        if ok and width >= enough:
+            return index
+    return 0
+
+
+def _check_header_row(path: Path, header_row: int | None, rows: int) -> None:
+    if header_row is not None and not 1 <= header_row <= rows:
+        raise InputError(f"{path}: --header-row {header_row} is outside the file's {rows:,} "
+                         "rows (counted from 1)")
+
+
+def _read_delimited(path: Path, text: str, notes: list[str],
+                    header_row: int | None = None) -> pd.DataFrame:
     if path.suffix.lower() in (".tsv", ".tab"):
         sep = "\t"
     else:
@@ -408,6 +449,18 @@ def _read_delimited(path: Path, text: str, notes: list[str]) -> pd.DataFrame:
             sep = ","
         if sep != ",":
             notes.append(f"columns separated by {sep!r}")
+    lines = text.splitlines()
+    _check_header_row(path, header_row, len(lines))
+    if header_row is not None:
+        skip = header_row - 1
+    else:
+        filled = [sum(bool(cell.strip()) for cell in row)
+                  for row in csv.reader(lines[:_HEADER_SCAN + 20], delimiter=sep)]
+        skip = _header_row(filled, [w > 1 for w in filled])
+    if skip:
+        notes.append(f"the header is line {skip + 1}; the {skip} line{'s' * (skip > 1)} above "
+                     "it (titles, notes, blank lines) are not part of the table")
+        text = "\n".join(lines[skip:])
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                            skipinitialspace=False)
@@ -418,7 +471,8 @@ def _read_delimited(path: Path, text: str, notes: list[str]) -> pd.DataFrame:
         raise InputError(f"{path}: not a well-formed table: {message}") from None
 
 
-def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int | None, notes: list[str],
+                header_row: int | None = None) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
@@ -432,7 +486,29 @@ def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.Dat
             raise InputError(f"{path}: no sheet number {chosen} (0-based); sheets are {names}")
         if len(names) > 1:
             notes.append(f"read sheet {chosen!r} of {names}")
-        frame = pd.read_excel(book, sheet_name=chosen, dtype=str)
+        grid = pd.read_excel(book, sheet_name=chosen, dtype=str, header=None)
+    _check_header_row(path, header_row, len(grid))
+    if header_row is not None:
+        grid = grid.iloc[header_row - 1:]
+    grid = grid.dropna(how="all").reset_index(drop=True)
+    if grid.empty:
+        return pd.DataFrame()
+    skip = 0
+    if header_row is None:
+        filled = grid.head(_HEADER_SCAN + 20).notna().sum(axis=1).tolist()
+        skip = _header_row(filled, [w > 1 for w in filled])
+    if skip:
+        notes.append(f"the header is row {skip + 1} of the sheet's filled rows; the {skip} "
+                     f"row{'s' * (skip > 1)} above it are not part of the table")
+    header = grid.iloc[skip]
+    width = int(header.notna().to_numpy().nonzero()[0].max()) + 1
+    columns, seen = [], {}
+    for i, cell in enumerate(header[:width]):  # named and de-duplicated as pandas would
+        name = str(cell).strip() if pd.notna(cell) else f"Unnamed: {i}"
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        columns.append(name if not count else f"{name}.{count}")
+    frame = grid.iloc[skip + 1:, :width].set_axis(columns, axis=1).reset_index(drop=True)
     return frame.dropna(how="all")
 
 
@@ -727,6 +803,42 @@ def _text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+_COMMA_DECIMAL = re.compile(r"^[^\d]*[-+]?\d{1,3}(\.\d{3})*,\d{1,2}\s*[KkMmBb]?[^\d]*$"
+                            r"|\d\.\d{3},\d")
+_POINT_DECIMAL = re.compile(r"\d,\d{3}\.\d|^[^\d]*[-+]?\d+\.\d{1,2}\s*[KkMmBb]?[^\d]*$")
+
+
+def detect_decimal(values: Iterable[str]) -> str:
+    """The decimal mark of a file's numbers: ``","`` when some value can only be read with a
+    decimal comma (``12,5K``, ``1.234,5``, ``3,75``) and none only with a decimal point
+    (``12.5K``, ``1,234.5``); otherwise ``"."`` (``1,234`` alone is a thousands comma).
+
+    Examples
+    --------
+    >>> detect_decimal(["1.234,5", "12,5K", "300"]), detect_decimal(["1,234", "12.5K"])
+    (',', '.')
+    >>> detect_decimal(["12,5K", "3.5M"])  # both marks: ambiguous, the usual one
+    '.'
+    """
+    comma = point = False
+    for value in values:
+        if value is None or value is pd.NA:
+            continue
+        text = str(value).strip()
+        comma = comma or bool(_COMMA_DECIMAL.search(text))
+        point = point or bool(_POINT_DECIMAL.search(text))
+        if comma and point:
+            return "."
+    return "," if comma else "."
+
+
+def _comma_to_point(text: pd.Series) -> pd.Series:
+    """Numbers written with a decimal comma, rewritten with a point: ``1.234,5`` ->
+    ``1234.5``, ``12,5K`` -> ``12.5K``."""
+    return (text.str.replace(r"(?<=\d)\.(?=\d{3}(\D|$))", "", regex=True)
+            .str.replace(",", ".", regex=False))
+
+
 def _parse_count_field(frame, name, log, table, source) -> pd.DataFrame:
     return parse_column(frame.assign(**{name: _text(frame[name])}), name, name, log,
                         table=table, label=source)
@@ -827,6 +939,7 @@ def clean(
     level: str | None = None,
     platform: str | None = None,
     dataset: str | None = None,
+    decimal: str | None = None,
 ) -> Intake:
     """Clean a read file into a canonical posts or creators table, logging every change.
 
@@ -842,6 +955,9 @@ def clean(
         Platform of every row when the file has no platform column (default ``other``).
     dataset : str, optional
         Label of the data set (default the file name).
+    decimal : {".", ","}, optional
+        The decimal mark of the file's numbers (default :func:`detect_decimal` over the count
+        and money columns).
 
     Raises
     ------
@@ -869,9 +985,24 @@ def clean(
              description=f"read {raw.format} ({raw.encoding or 'Excel'}); {len(source)} "
              f"columns mapped: " + ", ".join(f"{n}<-{c!r}" for n, c in source.items()))
 
+    notes = list(raw.notes)
     frame["creator"] = _text(frame["creator"])
     frame = log.drop(frame, frame["creator"].isna(), table=table, step="no-creator",
                      reason=f"no handle in {source['creator']!r}")
+    numeric = [n for n in (*COUNT_FIELDS, *MONEY_FIELDS) if n in frame.columns]
+    if decimal is None:
+        sample = pd.concat([_text(frame[n]).dropna().head(5000) for n in numeric])
+        decimal = detect_decimal(sample)
+        if decimal == ",":
+            notes.append("numbers are written with a decimal comma (e.g. 1.234,5 or 12,5K); "
+                         "--decimal . if not")
+    elif decimal not in (".", ","):
+        raise InputError(f"decimal {decimal!r}: choose '.' or ','")
+    if decimal == ",":
+        frame = frame.assign(**{n: _comma_to_point(_text(frame[n])) for n in numeric})
+        log.note(table=table, step="decimal-comma", rows_in=len(frame), rows_out=len(frame),
+                 description="numbers read with a decimal comma: '.' groups thousands, ',' "
+                 f"marks decimals, in {', '.join(repr(source[n]) for n in numeric)}")
     for name in COUNT_FIELDS:
         if name in frame.columns:
             frame = _parse_count_field(frame, name, log, table, source[name])
@@ -923,7 +1054,6 @@ def clean(
         raise InputError(f"no usable engagement values: {listed} hold no valid count in any "
                          "row with followers") from None
 
-    notes = list(raw.notes)
     if level == "posts":
         frame = _posts_table(frame, log, source)
     else:
@@ -1041,6 +1171,8 @@ def load(
     platform: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    header_row: int | None = None,
+    decimal: str | None = None,
 ) -> Intake:
     """Read, map and clean a file in one call (what ``insights report`` does first).
 
@@ -1056,6 +1188,6 @@ def load(
     >>> intake.log.events()["reason"].tolist()
     ['0 followers: engagement per follower is undefined']
     """
-    raw = read_table(path, encoding=encoding, sheet=sheet)
+    raw = read_table(path, encoding=encoding, sheet=sheet, header_row=header_row)
     colmap = map_columns(raw.frame.columns, mapping, raw.frame)
-    return clean(raw, colmap, level=level, platform=platform)
+    return clean(raw, colmap, level=level, platform=platform, decimal=decimal)

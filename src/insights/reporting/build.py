@@ -83,6 +83,8 @@ def build_report(
     level: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
+    decimal: str | None = None,
     seed: int = DEFAULT_SEED,
     resamples: int = 1000,
     template: str | os.PathLike | None = None,
@@ -111,6 +113,10 @@ def build_report(
         What a row is (default: detected).
     encoding, sheet : str, optional
         Text encoding of a text file; sheet of an Excel workbook (default: detected / first).
+    header_row : int, optional
+        Line (or sheet row) of the header, from 1 (default: detected past titles and notes).
+    decimal : {".", ","}, optional
+        Decimal mark of the file's numbers (default: detected).
     seed, resamples : int
         Bootstrap seed and resamples per interval (at least 100).
     template : path-like, optional
@@ -149,6 +155,7 @@ def build_report(
         staged_files = stage / files.name
         _prepare(source, staged_files / "inputs", start, progress=progress, mapping=mapping,
                  platform=platform, level=level, encoding=encoding, sheet=sheet,
+                 header_row=header_row, decimal=decimal,
                  options={"scheme": scheme, "pricing": pricing, "seed": seed,
                           "resamples": resamples})
 
@@ -255,18 +262,18 @@ def _publish(stage: Path, out: Path, files: Path) -> None:
 
 
 def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, platform, level,
-             encoding, sheet, options: dict) -> None:
+             encoding, sheet, header_row, decimal, options: dict) -> None:
     """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
     from insights.ingest import intake
     from insights.reporting.analyses import write_inputs
 
     progress(f"[1/4] reading {source.name}")
     try:
-        raw = intake.read_table(source, encoding=encoding, sheet=sheet)
+        raw = intake.read_table(source, encoding=encoding, sheet=sheet, header_row=header_row)
         progress(f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
                  f"({raw.format}{', ' + raw.encoding if raw.encoding else ''})")
         colmap = intake.map_columns(raw.frame.columns, dict(mapping or {}), raw.frame)
-        cleaned = intake.clean(raw, colmap, level=level, platform=platform)
+        cleaned = intake.clean(raw, colmap, level=level, platform=platform, decimal=decimal)
     except intake.InputError as exc:
         raise ReportError(str(exc), 2) from None
     for row in colmap.table().itertuples():

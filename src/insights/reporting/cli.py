@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="text encoding of PATH (default: detected). Example: --encoding cp1252")
     rep.add_argument("--sheet", metavar="NAME",
                      help="Excel sheet to read (default: the first). Example: --sheet Creators")
+    rep.add_argument("--header-row", type=int, metavar="N",
+                     help="line (or sheet row) of the header, counted from 1 (default: "
+                     "detected past titles and notes above the table). Example: --header-row 4")
+    rep.add_argument("--decimal", choices=[".", ","], metavar="MARK",
+                     help="decimal mark of the file's numbers, '.' or ',' (default: detected; "
+                     "a file with 1.234,5 or 12,5K is read with a comma). Example: --decimal ,")
     rep.add_argument("--seed", type=int, default=DEFAULT_SEED,
                      help="seed of the bootstrap, for identical reruns (default: %(default)s)")
     rep.add_argument("--resamples", type=int, default=1000, metavar="N",
@@ -175,7 +181,8 @@ def report(args: argparse.Namespace) -> Path:
     return build_report(
         args.path, out=args.out, platform=args.platform, mapping=mapping, scheme=args.scheme,
         pricing=args.pricing, level=args.level, encoding=args.encoding, sheet=args.sheet,
-        seed=args.seed, resamples=args.resamples, template=args.template,
+        header_row=args.header_row, decimal=args.decimal, seed=args.seed, resamples=args.resamples,
+        template=args.template,
         progress=(lambda message: None) if args.quiet else _say, progress_bar=not args.quiet,
     )
 
