@@ -15,7 +15,7 @@ NB ?=
 # (never set), so that ipykernel keeps the inline backend and figures stay in the outputs.
 NBVAL := env -u MPLBACKEND PYTHONHASHSEED=0 $(BIN)/python -m pytest notebooks -p no:python \
 	--nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
-	--nbval-cell-timeout=300 --nbval-kernel-startup-timeout=120 \
+	--nbval-cell-timeout=600 --nbval-kernel-startup-timeout=120 \
 	--ignore=notebooks/templates --ignore=notebooks/_scratch
 # The notebooks nbval will collect; when there is none, the nbval run is skipped (pytest would
 # exit 5, "no tests collected").

@@ -37,11 +37,16 @@ def test_primary_results_follow_the_plan_on_the_registered_data():
     results = findings.primary_results()
     by_key = {(r.claim, r.dataset, r.estimand): r for r in results}
     assert by_key[("C1", "TikTok by_user", "typical")].verdict == "equivalent"
-    assert by_key[("C1", "TikTok by_user", "expected")].verdict == "supported"
+    by_user = by_key[("C1", "TikTok by_user", "expected")]
+    assert by_user.verdict == "supported"
+    assert "calibrated bootstrap-t" in by_user.method  # plan, amendment 9
     assert by_key[("C1", "TikTok by_sound", "typical")].verdict == "not evidence"
     assert by_key[("C6", "instagram 2022, five snapshots", "typical")].verdict == "equivalent"
     twitter = by_key[("C1", findings.TWITTER, "expected")]
-    assert twitter.verdict == "supported" and twitter.n >= 19_000  # zero-engagement tweets kept
+    assert twitter.n >= 19_000  # zero-engagement tweets kept
+    # the calibrated interval reaches above 1 (the clustered one did not)
+    assert "calibrated bootstrap-t" in twitter.method
+    assert twitter.verdict == "inconclusive" and twitter.ci_low < 1 < twitter.ci_high
     assert by_key[("C1", findings.TWITTER, "typical")].verdict == "inconclusive"  # 5% zero rule
     assert by_key[("C1", findings.TWITTER, "typical")].n_zero_dropped > 6_000
     assert by_key[("C5", findings.TWITTER, "expected")].design == "evidence"

@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from insights import costs, metrics, stats
+from insights import costs, metrics, simulate, stats
 from insights.formatting import count_label
 from insights.ingest.registry import HAZARDS, design_class, design_hazards
 from insights.metrics import default_components
@@ -196,7 +196,10 @@ def _claim_result(
     estimand: str = "",
     hazards: Sequence[str] = (),
     margin: float | None = None,
+    tost: float | None = None,
 ) -> ClaimResult:
+    """``tost``: the equivalence p-value when the interval is not the fit's own (default
+    :func:`insights.stats.tost_p` of the fit)."""
     notes = [n for n in notes if n]
     design, _ = design_class(hazards)
     margin = float("nan") if margin is None else float(margin)
@@ -209,8 +212,9 @@ def _claim_result(
     if fit.dropped:
         notes.append(f"the fit uses {fit.n} of {fit.n + fit.dropped} rows")
     notes.append(_range_note(fit))
-    tost = (stats.tost_p(fit, low=line - margin, high=line + margin) if np.isfinite(margin)
-            else float("nan"))
+    if tost is None:
+        tost = (stats.tost_p(fit, low=line - margin, high=line + margin)
+                if np.isfinite(margin) else float("nan"))
     outcome = verdict(low, high, line=line, claim_side=claim_side, tost_p=tost, design=design)
     zero_share = fit.n_zero / (fit.n + fit.n_zero) if fit.n_zero else 0.0
     if fit.n_zero:
@@ -416,9 +420,13 @@ def engagement_vs_followers(
         level with HC3 errors; no age control or fixed effects then.
     method : {"ols", "median"}
         ``"median"`` is a median (quantile) regression, creator tables only.
-    ci : {"robust", "bootstrap"}
-        Analytic robust/cluster-robust interval, or a percentile bootstrap (by creator for
-        posts) driven by ``rng``.
+    ci : {"robust", "bootstrap", "calibrated"}
+        Analytic robust/cluster-robust interval, a percentile bootstrap (by creator for
+        posts) driven by ``rng``, or (expected estimand on a posts table with ages) the
+        calibrated bootstrap-t interval of :func:`insights.simulate.calibrated_interval`,
+        from ``n_resamples`` samples of a world calibrated to the table (the plan's primary
+        for the post samples uses 300), with the equivalence test read from the same
+        simulated t distribution.
     n_resamples : int
     level : float
     dataset : str, optional
@@ -493,26 +501,61 @@ def c1_fit(
     >>> round(out.fit.estimate, 3) == round(out.result.estimate, 3), out.data.y
     (True, 'engagement')
     """
+    calibrated = ci == "calibrated"
+    if calibrated:
+        if estimand != "expected" or aggregate is not None or method != "ols":
+            raise ValueError("ci='calibrated' is the interval of the expected estimand's "
+                             "post-level PPML fit (estimand='expected', no aggregate=)")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("ci='calibrated' needs rng=np.random.default_rng(seed)")
     data = engagement_model_data(
         frame, components=components, control_age=control_age, fe=fe, aggregate=aggregate
     )
+    if calibrated and (data.cluster is None or "log_age" not in data.controls):
+        raise ValueError("ci='calibrated' needs a posts table with post ages (its world "
+                         "draws engagement for each post's age)")
     chosen = _hazards(frame, hazards)
     notes = [f"estimand: {ESTIMANDS.get(estimand, estimand)}", *data.notes,
              *(f"design: {HAZARDS[h]}" for h in chosen)]
     fit, interval, text, failure = _fit_or_none(
         data.frame, y=data.y, controls=data.controls, fe=data.fe, cluster=data.cluster,
-        method=method, ci=ci, rng=rng, n_resamples=n_resamples, level=level,
-        estimand=estimand,
+        method=method, ci="robust" if calibrated else ci, rng=rng, n_resamples=n_resamples,
+        level=level, estimand=estimand,
     )
+    tost = None
+    if calibrated and fit is not None:
+        check = _calibrated(frame, data, fit, rng=rng, n=n_resamples, level=level)
+        interval = (check.low, check.high)
+        text += (f"; calibrated bootstrap-t interval: t quantiles {check.q_low:.2f} and "
+                 f"{check.q_high:+.2f} from {check.replicates} samples of a world calibrated "
+                 "to this table (docs/analysis-plan.md, amendment 9)")
+        notes.append(f"the clustered interval, not used: {fit.ci_low:.3f} to {fit.ci_high:.3f}")
+        if margin is not None:
+            tost = check.tost_p(1.0 - margin, 1.0 + margin)
     if fit is not None and fit.n_clusters is not None:
         notes.append(f"{fit.n_clusters} creators")
     usable = data.frame[data.y] >= 0 if estimand == "expected" else data.frame[data.y] > 0
     result = _claim_result(
         "C1", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
         line=1.0, claim_side="below", n_usable=int(usable.sum()), estimand=estimand,
-        hazards=chosen, margin=margin,
+        hazards=chosen, margin=margin, tost=tost,
     )
     return C1Fit(result, data, fit)
+
+
+def _calibrated(frame: pd.DataFrame, data: ModelData, fit: stats.Elasticity, *,
+                rng: np.random.Generator, n: int, level: float) -> simulate.CalibratedInterval:
+    """The calibrated bootstrap-t interval of a post-level PPML fit (``ci='calibrated'``): the
+    world is fitted to the rows the model used."""
+    posts = pd.DataFrame({"creator": data.frame[data.cluster].to_numpy(),
+                          "followers": pd.to_numeric(data.frame["followers"], errors="coerce"),
+                          "age_days": pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(),
+                          "engagement": data.frame[data.y].to_numpy()})
+    used = posts.notna().all(axis=1) & (posts["followers"] > 0) & (posts["age_days"] >= 0)
+    if data.fe is not None:
+        used &= data.frame[data.fe].notna().to_numpy()
+    return simulate.calibrated_interval(posts[used], fit.estimate, fit.se, n=n, rng=rng,
+                                        level=level)
 
 
 # --------------------------------------------------------------------------------------------

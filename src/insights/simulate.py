@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from insights import calibration, stats
 from insights.formatting import count_label
@@ -78,6 +79,10 @@ __all__ = [
     "PRIMARY_FITS",
     "primary_fits",
     "replicate_primaries",
+    "sample_table",
+    "CalibratedInterval",
+    "calibrated_interval",
+    "nested_coverage",
     "typical_fit",
     "creator_fit",
 ]
@@ -972,9 +977,10 @@ class CalibratedWorld:
             d = _logistic_fit(z, ~positive)
             target = float(np.mean(~positive))
             low, high = d[0] - 15.0, d[0]
+            poisson_zero = world._poisson_zero()  # the same for every intercept tried
             for _ in range(40):  # bisection on the intercept: the overall zero share
                 mid = 0.5 * (low + high)
-                share = world.replace(zero_logit=(mid, d[1]))._zero_share()
+                share = world.replace(zero_logit=(mid, d[1]))._zero_share(poisson_zero)
                 low, high = (mid, high) if share < target else (low, mid)
             world = world.replace(zero_logit=(0.5 * (low + high), float(d[1])))
         if match:
@@ -989,9 +995,9 @@ class CalibratedWorld:
         sample of ``scale`` times the design's creators reproduces the typical estimate."""
         n = scale * self.design["creator"].nunique()
 
-        def typical(b: float) -> float:
-            sample = self.replace(b=b).simulate(rng=np.random.default_rng(seed), n_creators=n)
-            return _primary_estimates(sample, expected=False)[0]
+        def typical(b: float) -> float:  # the draws of simulate(), without building ids
+            sample = self.replace(b=b).draw(rng=np.random.default_rng(seed), n_creators=n)
+            return _primary_estimates(sample_table(sample), expected=False)[0]
 
         b, current = self.b, typical(self.b)
         for _ in range(steps):
@@ -1028,17 +1034,22 @@ class CalibratedWorld:
     def _total_variance(self, z: np.ndarray) -> np.ndarray:
         return self._variance(self.creator_variance, z) + self._variance(self.post_variance, z)
 
-    def _zero_share(self) -> float:
-        """Expected share of zero-engagement posts over the design (Gauss-Hermite over the
-        log-normal intensity)."""
+    def _poisson_zero(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(z, P(Poisson count = 0))`` per design post (Gauss-Hermite over the log-normal
+        intensity); it does not depend on the structural zeros."""
         z = np.log(self.design["followers"].to_numpy()) - self.centre
         age = self.design["age_days"].to_numpy()
         nodes, weights = np.polynomial.hermite_e.hermegauss(24)
         sd = np.sqrt(self._total_variance(z))
         log_lam = self._log_median(z, age)[:, None] + sd[:, None] * nodes[None, :]
-        poisson_zero = (np.exp(-np.exp(np.minimum(log_lam, 50.0))) @ weights) / weights.sum()
+        return z, (np.exp(-np.exp(np.minimum(log_lam, 50.0))) @ weights) / weights.sum()
+
+    def _zero_share(self, poisson_zero: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+        """Expected share of zero-engagement posts over the design; ``poisson_zero`` is
+        :meth:`_poisson_zero` when already computed (a search over the structural zeros)."""
+        z, poisson = self._poisson_zero() if poisson_zero is None else poisson_zero
         p0 = self._zero_probability(z)
-        return float(np.mean(p0 + (1 - p0) * poisson_zero))
+        return float(np.mean(p0 + (1 - p0) * poisson))
 
     def mean(self, followers, age_days) -> np.ndarray:
         """Expected engagement per post (over creators and post noise, zeros included) at the
@@ -1272,6 +1283,140 @@ def replicate_primaries(world, n: int, *, rng: np.random.Generator,
                                      workers=_check_count(workers, "workers"))
     return pd.concat([table.assign(replicate=i) for i, table in enumerate(tables)],
                      ignore_index=True)[["replicate", *tables[0].columns]]
+
+
+def sample_table(sample: WorldSample) -> pd.DataFrame:
+    """A :class:`WorldSample` as the posts table :meth:`CalibratedWorld.calibrated_to` takes:
+    ``creator`` (the owner index), ``followers``, ``age_days``, ``engagement``."""
+    return pd.DataFrame({"creator": sample.owner, "followers": sample.followers,
+                         "age_days": sample.age_days, "engagement": sample.engagement})
+
+
+@dataclass(frozen=True)
+class CalibratedInterval:
+    """A calibrated bootstrap-t interval (:func:`calibrated_interval`).
+
+    ``low``/``high`` is ``[estimate - q_high se, estimate - q_low se]``; ``t`` holds the
+    simulated ``(estimate - truth) / se`` it was read from, ``truth`` the calibrated world's
+    value of the estimand and ``world`` the world itself (its :meth:`CalibratedWorld.describe`
+    says what was fitted).
+    """
+
+    estimate: float
+    se: float
+    low: float
+    high: float
+    q_low: float
+    q_high: float
+    truth: float
+    t: np.ndarray = dataclasses.field(repr=False, compare=False)
+    world: CalibratedWorld | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def replicates(self) -> int:
+        return int(self.t.size)
+
+    def tost_p(self, low: float, high: float) -> float:
+        """Two one-sided tests that the parameter lies inside ``(low, high)``, each p-value
+        read from the simulated t distribution instead of Student's: ``P(T >= (estimate -
+        low) / se)`` and ``P(T <= (estimate - high) / se)``, each as ``(count + 1) / (n +
+        1)``; the larger is returned.
+
+        Examples
+        --------
+        >>> ci = CalibratedInterval(1.0, 0.1, 0.8, 1.2, -2.0, 2.0, 1.0, np.arange(-9.0, 10.0))
+        >>> ci.tost_p(0.5, 1.5)  # t of 5 and -5: 5 of 19 draws at or beyond each, 6 / 20
+        0.3
+        """
+        if not low < high:
+            raise ValueError(f"low must be below high, got {low} and {high}")
+        n = self.t.size
+        above = (np.sum(self.t >= (self.estimate - low) / self.se) + 1) / (n + 1)
+        below = (np.sum(self.t <= (self.estimate - high) / self.se) + 1) / (n + 1)
+        return float(max(above, below))
+
+
+def _truth(world: CalibratedWorld, fit: str) -> float:
+    estimand, level = PRIMARY_FITS[fit]
+    if level != "posts":
+        raise ValueError(f"calibrated intervals are for the post-level fits; {fit!r} is "
+                         "creator level")
+    return world.expected_elasticity() if estimand == "expected" else world.typical_elasticity()
+
+
+def calibrated_interval(posts: pd.DataFrame, estimate: float, se: float, *, n: int,
+                        rng: np.random.Generator, fit: str = "post PPML, clustered",
+                        level: float = 0.95, world: CalibratedWorld | None = None,
+                        workers: int = 1) -> CalibratedInterval:
+    """The calibrated bootstrap-t interval of a post-level C1 fit (``docs/analysis-plan.md``,
+    amendment 9).
+
+    A world is calibrated to ``posts`` (:meth:`CalibratedWorld.calibrated_to`; columns
+    ``creator``, ``followers``, ``age_days``, ``engagement``), unless ``world`` is given;
+    ``n`` samples of it are fitted with ``fit`` (:data:`PRIMARY_FITS`, post level), and the
+    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of ``(estimate - truth) / se`` over
+    them, ``q_low`` and ``q_high``, turn the real ``estimate`` and ``se`` into ``[estimate -
+    q_high se, estimate - q_low se]``. Unlike ``estimate ± 1.96 se`` this keeps each tail at
+    its share when the estimator's t statistic is skewed or heavy-tailed on data like these,
+    as PPML's is on engagement counts (notebook 05). Its own coverage, calibration error
+    included, is what :func:`nested_coverage` measures.
+    """
+    if not (np.isfinite(estimate) and np.isfinite(se) and se > 0):
+        raise ValueError(f"need a finite estimate and a positive se, got {estimate} and {se}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if world is None:
+        world = CalibratedWorld.calibrated_to(posts)
+    truth = _truth(world, fit)
+    fits = replicate_primaries(world, n, rng=rng, fits=[fit], workers=workers)
+    t = ((fits["estimate"] - truth) / fits["se"]).to_numpy()
+    q_low, q_high = calibration.calibrated_t(fits["estimate"], fits["se"], truth, level=level)
+    return CalibratedInterval(float(estimate), float(se), float(estimate - q_high * se),
+                              float(estimate - q_low * se), q_low, q_high, truth, t, world)
+
+
+def _nested(world, fit, n_inner, level, truth, child) -> dict:
+    outer, inner = child.spawn(2)
+    sample = world.draw(rng=outer)
+    row = primary_fits(sample, [fit]).iloc[0]
+    interval = calibrated_interval(sample_table(sample), row["estimate"], row["se"], n=n_inner,
+                                   rng=inner, fit=fit, level=level)
+    half = sps.t.ppf(0.5 + level / 2, row["df"]) * row["se"]
+    return {"estimate": row["estimate"], "se": row["se"],
+            "ci_low": row["estimate"] - half, "ci_high": row["estimate"] + half,
+            "calibrated_low": interval.low, "calibrated_high": interval.high,
+            "q_low": interval.q_low, "q_high": interval.q_high,
+            "recalibrated_truth": interval.truth,
+            "covered": bool(row["estimate"] - half <= truth <= row["estimate"] + half),
+            "covered_calibrated": bool(interval.low <= truth <= interval.high)}
+
+
+def nested_coverage(world: CalibratedWorld, *, n_outer: int, n_inner: int,
+                    rng: np.random.Generator, fit: str = "post PPML, clustered",
+                    level: float = 0.95, workers: int = 1) -> pd.DataFrame:
+    """Coverage of :func:`calibrated_interval` as it is used on real data: a check of the check.
+
+    Each of ``n_outer`` samples of ``world`` is treated as the real data: its ``fit`` is
+    computed, a new world is calibrated to *that sample alone*, and ``n_inner`` samples of
+    the new world give its calibrated interval. Both that interval and the fit's own
+    (``estimate ± t(df) se``) are checked against ``world``'s truth, so the error of
+    calibrating a world to one sample is inside the coverage. ``workers > 1`` runs the outer
+    samples in forked processes (same table whatever the number).
+
+    Returns
+    -------
+    DataFrame
+        One row per outer sample: ``estimate``, ``se``, ``ci_low``, ``ci_high`` (the fit's
+        interval), ``calibrated_low``, ``calibrated_high``, ``q_low``, ``q_high``,
+        ``recalibrated_truth`` (the sample's world's value of the estimand), ``covered`` and
+        ``covered_calibrated`` (against ``world``'s truth).
+    """
+    rng = _check_rng(rng)
+    truth = _truth(world, fit)
+    rows = calibration.map_streams(
+        partial(_nested, world, fit, _check_count(n_inner, "n_inner"), level, truth),
+        _check_count(n_outer, "n_outer"), rng=rng, workers=_check_count(workers, "workers"))
+    return pd.DataFrame(rows)
 
 
 class ResampledWorld:

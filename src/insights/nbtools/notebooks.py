@@ -72,7 +72,7 @@ __all__ = [
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 #: Default time limits, in seconds (the same as the nbval run in the Makefile).
-CELL_TIMEOUT = 300
+CELL_TIMEOUT = 600
 STARTUP_TIMEOUT = 120
 
 _CELL_METADATA_DROPPED = ("papermill", "execution", "ExecuteTime")
@@ -258,7 +258,7 @@ def execute(
         The notebook. It is not modified.
     cwd : str or pathlib.Path
         The kernel's working directory (the notebook's folder, as under nbval and Jupyter).
-    timeout : int, default 300
+    timeout : int, default 600
         Seconds one cell may run.
     startup_timeout : int, default 120
         Seconds the kernel may take to start.
