@@ -91,3 +91,28 @@ def test_publish_replaces_an_earlier_report(tmp_path):
     assert out.read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in files.iterdir()) == ["new.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r_files"]
+
+
+def test_the_lock_is_created_with_its_owner_in_it(tmp_path, monkeypatch):
+    seen = []
+    real_link = os.link
+
+    def link(source, target):
+        real_link(source, target)
+        seen.append(open(target, encoding="ascii").read())  # the moment it exists
+
+    monkeypatch.setattr(build.os, "link", link)
+    with build._locked(tmp_path / "r.html"):
+        pass
+    assert seen == [str(os.getpid())]
+    assert list(tmp_path.iterdir()) == []  # no claim file left either
+
+
+def test_without_hard_links_the_lock_is_an_exclusive_create(tmp_path, monkeypatch):
+    def no_link(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(build.os, "link", no_link)
+    with build._locked(tmp_path / "r.html") as lock:
+        assert lock.read_text(encoding="ascii") == str(os.getpid())
+    assert list(tmp_path.iterdir()) == []

@@ -208,10 +208,45 @@ def _locked(out: Path):
         raise ReportError(f"cannot create the folder of --out {out}: "
                           f"{exc.strerror or exc}", 2) from None
     lock = out.with_name(f".{out.name}.lock")
+    claim = out.with_name(f".{out.name}.lock.{os.getpid()}")
+    try:
+        try:  # the lock appears with its owner written: os.link is atomic and exclusive
+            claim.write_text(str(os.getpid()), encoding="ascii")
+            _take(lock, claim, out)
+        except OSError as exc:
+            raise ReportError(f"cannot write to {out.parent}: {exc.strerror or exc}",
+                              2) from None
+        finally:
+            claim.unlink(missing_ok=True)
+        try:
+            yield lock
+        finally:
+            if _lock_owner(lock) == os.getpid():
+                lock.unlink(missing_ok=True)
+    finally:
+        for folder in made:  # folders made for a report that was never written go again
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: a finished report stays
+
+
+def _link_or_create(claim: Path, lock: Path) -> None:
+    """Create ``lock`` holding ``claim``'s content, failing if it exists: a hard link where
+    the file system has them, else an exclusive create (a brief window with no content)."""
+    try:
+        os.link(claim, lock)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here
+        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(claim.read_text(encoding="ascii"))
+
+
+def _take(lock: Path, claim: Path, out: Path) -> None:
     for _ in range(2):
         try:
-            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
+            _link_or_create(claim, lock)
+            return
         except FileExistsError:
             owner = _lock_owner(lock)
             if owner is not None and owner != os.getpid() and _alive(owner):
@@ -219,21 +254,7 @@ def _locked(out: Path):
                     f"another insights report (process {owner}) is writing {out}; wait for it "
                     f"to finish or choose another --out (lock: {lock})", 2) from None
             lock.unlink(missing_ok=True)  # left by a run that no longer exists
-        except OSError as exc:
-            raise ReportError(f"cannot write to {out.parent}: {exc.strerror or exc}", 2) from None
-    else:
-        raise ReportError(f"could not take the lock {lock}; remove it if no report is running",
-                          2)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(str(os.getpid()))
-    try:
-        yield lock
-    finally:
-        if _lock_owner(lock) == os.getpid():
-            lock.unlink(missing_ok=True)
-        for folder in made:  # folders made for a report that was never written go again
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if empty: a finished report stays
+    raise ReportError(f"could not take the lock {lock}; remove it if no report is running", 2)
 
 
 @contextlib.contextmanager
