@@ -968,6 +968,21 @@ def test_junk_rows_above_the_header_of_a_workbook(tmp_path):
     assert "the header is row 2 of the sheet's filled rows" in raw.notes[-1]
 
 
+def test_a_workbook_column_without_a_name_is_kept(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Handle", "Followers", "Likes"])
+    for row in (["a", 1000, 10, "x"], ["b", 2000, 30, "y"]):
+        sheet.append(row)
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    raw = read_table(path)
+    assert list(raw.frame.columns) == ["Handle", "Followers", "Likes", "Unnamed: 3"]
+    assert raw.frame["Unnamed: 3"].tolist() == ["x", "y"]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 6), st.integers(2, 6), st.integers(1, 8))
 def test_header_row_is_found_below_narrow_lines(junk, width, rows):

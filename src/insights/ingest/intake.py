@@ -501,7 +501,7 @@ def _read_excel(path: Path, sheet: str | int | None, notes: list[str],
         notes.append(f"the header is row {skip + 1} of the sheet's filled rows; the {skip} "
                      f"row{'s' * (skip > 1)} above it are not part of the table")
     header = grid.iloc[skip]
-    width = int(header.notna().to_numpy().nonzero()[0].max()) + 1
+    width = int(grid.iloc[skip:].notna().any().to_numpy().nonzero()[0].max()) + 1
     columns, seen = [], {}
     for i, cell in enumerate(header[:width]):  # named and de-duplicated as pandas would
         name = str(cell).strip() if pd.notna(cell) else f"Unnamed: {i}"
