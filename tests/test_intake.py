@@ -288,13 +288,19 @@ def xlsx(tmp_path, frame, sheets=("one",)):
 def test_read_xlsx(tmp_path):
     frame = pd.DataFrame({"Handle": ["a", "b"], "Followers": [1000, 12.5], "Likes": [3, None]})
     path = xlsx(tmp_path, frame, sheets=("one", "two"))
-    result = read_table(path)
+    result = read_table(path, sheet="one")
     expected = pd.DataFrame({"Handle": ["a", "b"], "Followers": ["1000", "12.5"],
                              "Likes": ["3", np.nan]})
     tm.assert_frame_equal(result.frame, expected, check_dtype=False)
     assert (result.format, result.encoding) == ("excel", None)
     assert result.notes == ("read sheet 'one' of ['one', 'two']",)
     assert read_table(path, sheet="two").frame["Handle"].tolist() == ["a"]
+    combined = read_table(path)  # the same columns on both sheets: one table
+    tm.assert_frame_equal(combined.frame, pd.DataFrame({
+        "Handle": ["a", "b", "a"], "Followers": ["1000", "12.5", "1000"],
+        "Likes": ["3", np.nan, "3"], "sheet": ["one", "one", "two"]}), check_dtype=False)
+    assert combined.notes == ("combined sheets 'one', 'two' (the same columns; column 'sheet' "
+                              "says which)",)
     one_line_error(read_table, path, sheet="three", phrase="no sheet 'three'")
     loaded = load(path, sheet="one")
     assert loaded.table["followers"].tolist() == [1000.0, 12.5]
@@ -1038,3 +1044,44 @@ def test_a_comma_decimal_number_reads_as_its_point_twin(whole, cents):
     eu = f"{whole:,}".replace(",", ".") + f",{cents:02d}"
     result = intake._comma_to_point(pd.Series([eu], dtype="string")).iloc[0]
     assert float(result) == float(f"{whole}.{cents:02d}")
+
+
+def _workbook(path, sheets):
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, index=False, sheet_name=name)
+    return path
+
+
+def test_a_readme_first_workbook_reads_its_table(tmp_path):
+    path = _workbook(tmp_path / "book.xlsx", {
+        "README": pd.DataFrame({"About": ["exported by a tool", "see the next sheet"]}),
+        "Creators": pd.DataFrame({"Handle": ["a", "b", "c"], "Followers": [10, 20, 30],
+                                  "Likes": [1, 2, 3]}),
+        "Posts": pd.DataFrame({"Caption": ["hi"], "Likes": [5]}),
+    })
+    raw = read_table(path)
+    assert raw.frame["Handle"].tolist() == ["a", "b", "c"]
+    assert raw.notes == ("read sheet 'Creators', the one with handles and follower counts; "
+                         "not used: ['README', 'Posts'] (--sheet to choose)",)
+
+
+def test_different_tables_on_two_sheets_the_larger_is_read(tmp_path):
+    path = _workbook(tmp_path / "book.xlsx", {
+        "Top": pd.DataFrame({"Handle": ["a"], "Followers": [10], "Likes": [1]}),
+        "All": pd.DataFrame({"Handle": ["a", "b"], "Followers": [10, 20], "Likes": [1, 2],
+                             "Fee": [5, 6]}),
+    })
+    raw = read_table(path)
+    assert raw.frame["Handle"].tolist() == ["a", "b"] and "sheet" not in raw.frame.columns
+    assert "read sheet 'All', the largest with handles" in raw.notes[0]
+
+
+def test_a_workbook_without_a_creator_table_names_every_sheet(tmp_path):
+    path = _workbook(tmp_path / "book.xlsx", {
+        "README": pd.DataFrame({"About": ["x"]}),
+        "Data": pd.DataFrame({"Name of thing": ["a"], "Size": [10]}),
+    })
+    message = one_line_error(read_table, path, phrase="no sheet has both")
+    assert "'README': 'About'" in message and "'Data': 'Name of thing', 'Size'" in message
+    assert message.endswith("choose one with --sheet NAME and name its columns with --map")

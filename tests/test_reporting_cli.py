@@ -773,3 +773,17 @@ def test_eu_csv_with_junk_lines_above_the_header(tmp_path):
                                       if v[-1] in "KM" else float(v.replace(",", "")))
     assert sorted(got.table["followers"]) == pytest.approx(sorted(expected), rel=1e-12)
     assert "the header is line 4" in " ".join(got.raw.notes)
+
+
+def test_creators_split_over_two_sheets_after_a_readme(tmp_path):
+    frame = creators_frame(n=90, seed=6).iloc[7:, :4]  # no special rows, no money
+    path = tmp_path / "split.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"README": ["two sheets of creators follow"]}).to_excel(
+            writer, sheet_name="README", index=False)
+        frame.iloc[:40].to_excel(writer, sheet_name="Part 1", index=False)
+        frame.iloc[40:].to_excel(writer, sheet_name="Part 2", index=False)
+    run = full_run(tmp_path / "out", path)
+    got = assert_c1_matches(run, path)
+    assert len(got.table) == len(frame)  # nothing lost: both halves read
+    assert "combined sheets 'Part 1', 'Part 2'" in " ".join(got.raw.notes)

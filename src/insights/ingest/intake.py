@@ -473,20 +473,64 @@ def _read_delimited(path: Path, text: str, notes: list[str],
 
 def _read_excel(path: Path, sheet: str | int | None, notes: list[str],
                 header_row: int | None = None) -> pd.DataFrame:
+    """Read a workbook. With ``sheet`` that sheet; otherwise every sheet is considered: the
+    sheets that hold a handle and a follower column are the table, combined (with a ``sheet``
+    column) when they have the same columns, else the one with the most rows; the sheets not
+    used are named in the notes. A workbook with no such sheet is refused, naming each
+    sheet's columns."""
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
         raise InputError(f"{path}: cannot open as an Excel workbook ({_one_line(exc)})") from None
     with book:
         names = book.sheet_names
-        chosen = names[0] if sheet is None else sheet
-        if isinstance(chosen, str) and chosen not in names:
-            raise InputError(f"{path}: no sheet {chosen!r}; sheets are {names}")
-        if isinstance(chosen, int) and not 0 <= chosen < len(names):
-            raise InputError(f"{path}: no sheet number {chosen} (0-based); sheets are {names}")
-        if len(names) > 1:
-            notes.append(f"read sheet {chosen!r} of {names}")
-        grid = pd.read_excel(book, sheet_name=chosen, dtype=str, header=None)
+        if sheet is not None:
+            if isinstance(sheet, str) and sheet not in names:
+                raise InputError(f"{path}: no sheet {sheet!r}; sheets are {names}")
+            if isinstance(sheet, int) and not 0 <= sheet < len(names):
+                raise InputError(f"{path}: no sheet number {sheet} (0-based); sheets are "
+                                 f"{names}")
+            if len(names) > 1:
+                notes.append(f"read sheet {sheet!r} of {names}")
+            return _sheet_frame(path, book, sheet, header_row, notes)
+        sheet_notes: dict[str, list[str]] = {name: [] for name in names}
+        frames = {name: _sheet_frame(path, book, name, header_row, sheet_notes[name])
+                  for name in names}
+    if len(names) == 1:
+        notes.extend(sheet_notes[names[0]])
+        return frames[names[0]]
+    tables = [name for name, frame in frames.items() if _holds_creators(frame)]
+    for name in tables:
+        notes.extend(f"sheet {name!r}: {note}" for note in sheet_notes[name])
+    if not tables:
+        listed = "; ".join(f"{name!r}: {_preview(frame.columns, limit=8) or 'empty'}"
+                           for name, frame in frames.items())
+        raise InputError(f"{path}: no sheet has both a handle and a follower column ({listed});"
+                         " choose one with --sheet NAME and name its columns with --map")
+    unused = [name for name in names if name not in tables]
+    same = len({tuple(frames[name].columns) for name in tables}) == 1
+    if len(tables) > 1 and same:
+        frame = pd.concat([frames[name].assign(sheet=name) for name in tables],
+                          ignore_index=True)
+        notes.append(f"combined sheets {', '.join(map(repr, tables))} (the same columns; column "
+                     "'sheet' says which)" + (f"; not used: {unused}" if unused else ""))
+        return frame
+    chosen = max(tables, key=lambda name: len(frames[name]))
+    others = [name for name in names if name != chosen]
+    notes.append(f"read sheet {chosen!r}, the " + ("one" if len(tables) == 1 else "largest")
+                 + f" with handles and follower counts; not used: {others} (--sheet to choose)")
+    return frames[chosen]
+
+
+def _holds_creators(frame: pd.DataFrame) -> bool:
+    mapped = map_columns(frame.columns).columns if len(frame.columns) else {}
+    return "creator" in mapped and "followers" in mapped and len(frame) > 0
+
+
+def _sheet_frame(path: Path, book: pd.ExcelFile, sheet: str | int, header_row: int | None,
+                 notes: list[str]) -> pd.DataFrame:
+    """One sheet as text, its header found past titles and notes (or at ``header_row``)."""
+    grid = pd.read_excel(book, sheet_name=sheet, dtype=str, header=None)
     _check_header_row(path, header_row, len(grid))
     if header_row is not None:
         grid = grid.iloc[header_row - 1:]
