@@ -245,7 +245,7 @@ def read_table(
     encoding : str, optional
         Force a text encoding (default: detect).
     sheet : str or int, optional
-        Excel sheet (default the first).
+        Excel sheet (default: every sheet considered, see :func:`_read_excel`).
     header_row : int, optional
         The line (text files) or sheet row (Excel) of the header, counted from 1 (default:
         detected past titles and notes above the table, :func:`_header_row`).

@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--encoding", metavar="NAME",
                      help="text encoding of PATH (default: detected). Example: --encoding cp1252")
     rep.add_argument("--sheet", metavar="NAME",
-                     help="Excel sheet to read (default: the first). Example: --sheet Creators")
+                     help="Excel sheet to read (default: the sheets holding handles and "
+                     "follower counts, combined when their columns agree). Example: --sheet "
+                     "Creators")
     rep.add_argument("--header-row", type=int, metavar="N",
                      help="line (or sheet row) of the header, counted from 1 (default: "
                      "detected past titles and notes above the table). Example: --header-row 4")
