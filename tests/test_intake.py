@@ -355,11 +355,11 @@ def test_read_nested_json_is_flattened(tmp_path):
     tm.assert_frame_equal(result, expected, check_dtype=False)
     # "authorMeta.fans" normalises to "author meta fans", not an alias; its last word is
     assert "author meta fans" not in set(aliases()["alias"])
-    mapping = map_columns(result.columns)
-    assert mapping.columns == {"likes": "diggCount", "creator": "authorMeta.name",
-                               "followers": "authorMeta.fans"}
+    mapping = map_columns(result.columns)  # "name" alone is too generic to be the handle
+    assert mapping.columns == {"likes": "diggCount", "followers": "authorMeta.fans"}
     assert mapping.how["followers"] == "alias 'fans' (the end of the name)"
-    loaded = load(path)
+    one_line_error(load, path, phrase="no creator handle")
+    loaded = load(path, mapping={"creator": "authorMeta.name"})
     tm.assert_series_equal(by_creator(loaded, "followers"), pd.Series([10.0, 20.0], ["a", "b"]))
 
 
@@ -376,11 +376,17 @@ def test_nested_api_keys_map_by_their_last_words(column, field):
 
 
 def test_a_whole_name_beats_the_end_of_a_name():
-    result = map_columns(["music.name", "handle"]).columns
-    assert result == {"creator": "handle"}
-    # fewer words dropped wins: authorMeta.name (2 dropped) over musicMeta.musicName (3)
-    assert map_columns(["musicMeta.musicName", "authorMeta.name"]).columns == {
-        "creator": "authorMeta.name"}
+    result = map_columns(["music.likes", "likes"]).columns
+    assert result == {"likes": "likes"}
+    # fewer words dropped wins: stats.diggCount (1 dropped) over video.stats.diggCount (2)
+    assert map_columns(["video.stats.diggCount", "stats.diggCount"]).columns == {
+        "likes": "stats.diggCount"}
+
+
+@pytest.mark.parametrize("column", ["userId", "author.name", "growth rate", "conversion rate",
+                                    "music.title", "upload.when", "owner.id"])
+def test_one_generic_last_word_maps_nothing(column):
+    assert map_columns([column]).columns == {}
 
 
 def test_exact_numbers_beat_display_strings_for_a_count():
@@ -935,12 +941,15 @@ def test_alias_key_finds_the_longest_alias_at_the_end(prefix, alias):
     table = aliases()
     rank = {a: i for i, a in enumerate(table["alias"])}
     key = " ".join([*prefix, alias])
-    order, found = intake._alias_key(key, rank)
+    order, found = intake._alias_key(key, rank, set(rank))
     assert key.endswith(found) and found in rank
     assert len(found.split()) >= len(alias.split())  # never a shorter tail than the alias
     dropped = len(key.split()) - len(found.split())
     assert order == dropped * len(rank) + rank[found]
     assert intake._alias_key("zzz qqq", rank) is None
+    if prefix and " " not in alias:  # a one-word tail needs to be allowed
+        result = intake._alias_key(key, rank, ())
+        assert result is None or result[1] == key or " " in result[1]
 
 
 def test_junk_lines_above_the_header_of_a_csv(tmp_path):
@@ -1085,3 +1094,25 @@ def test_a_workbook_without_a_creator_table_names_every_sheet(tmp_path):
     message = one_line_error(read_table, path, phrase="no sheet has both")
     assert "'README': 'About'" in message and "'Data': 'Name of thing', 'Size'" in message
     assert message.endswith("choose one with --sheet NAME and name its columns with --map")
+
+
+def test_an_engagement_rate_only_list_derives_engagements(tmp_path):
+    content = ("Handle,Followers,Engagement Rate %\na,10K,3.5%\nb,2M,1.2%\nc,500K,bad\n"
+               "d,80K,2\n")
+    result = load(write(tmp_path, "shortlist.csv", content))
+    assert result.components == ("avg_engagements",)
+    assert by_creator(result, "avg_engagements").tolist() == pytest.approx(
+        [350.0, 24000.0, np.nan, 1600.0], nan_ok=True)
+    assert result.notes == [
+        "engagement is derived from the engagement rate in 'Engagement Rate %' times followers "
+        "(the file has no engagement counts): C1 then measures how that rate changes with "
+        "size, as the file's source computed it"]
+    assert "derived-engagements" in result.log.steps()["step"].tolist()
+    assert events_of(result, "parse-engagement_rate")["old_value"].tolist() == ["bad"]
+
+
+def test_an_engagement_rate_beside_counts_is_not_used(tmp_path):
+    content = "Handle,Followers,Likes,ER\na,1000,10,5%\nb,2000,30,1%\n"
+    result = load(write(tmp_path, "list.csv", content))
+    assert result.components == ("avg_likes",)
+    assert result.table["engagement_rate"].isna().all() and result.notes == []

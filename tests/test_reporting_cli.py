@@ -787,3 +787,18 @@ def test_creators_split_over_two_sheets_after_a_readme(tmp_path):
     got = assert_c1_matches(run, path)
     assert len(got.table) == len(frame)  # nothing lost: both halves read
     assert "combined sheets 'Part 1', 'Part 2'" in " ".join(got.raw.notes)
+
+
+def test_an_agency_shortlist_with_engagement_rate_only(tmp_path):
+    rng = np.random.default_rng(12)
+    followers = np.round(10 ** rng.uniform(3.5, 6.5, 70))
+    rate = 0.06 * followers ** -0.15 * rng.lognormal(0, 0.3, 70)
+    frame = pd.DataFrame({"Influencer": [f"kol_{i}" for i in range(70)],
+                          "Followers": [display_count(f) for f in followers],
+                          "Engagement Rate %": [f"{100 * r:.2f}%" for r in rate]})
+    source = tmp_path / "shortlist.csv"
+    frame.to_csv(source, index=False)
+    run = full_run(tmp_path / "out", source)
+    got = assert_c1_matches(run, source)
+    assert got.components == ("avg_engagements",)
+    assert "engagement is derived from the engagement rate" in run.text

@@ -84,6 +84,8 @@ FIELDS: dict[str, str] = {
     "shares": "shares / retweets (per post, or average per post)",
     "views": "views / plays (per post, or average per post)",
     "engagements": "engagements as the export counts them (used when likes/comments are absent)",
+    "engagement_rate": "engagement rate in % of followers (used only when no engagement count "
+                       "is given: engagements are then derived as rate x followers, and flagged)",
     "fee": "what was paid for the post (money)",
     "revenue": "revenue attributed to the post (money)",
     "currency": "currency of fee and revenue",
@@ -668,15 +670,20 @@ def _plain_share(values: pd.Series) -> float:
     return float(text.str.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?").mean())
 
 
-def _alias_key(key: str, rank: Mapping[str, int]) -> tuple[int, str] | None:
+def _alias_key(key: str, rank: Mapping[str, int],
+               one_word: Iterable[str] = ()) -> tuple[int, str] | None:
     """The alias a normalised column name matches, with its rank: the whole name, else its
     last words (``author stats follower count`` -> ``follower count``: the nested keys of
     platform APIs and scrapers, flattened with dots). A match on fewer words ranks after
-    every whole-name match, and after matches that drop fewer words."""
+    every whole-name match, and after matches that drop fewer words. A single last word
+    matches only if it is in ``one_word`` (the count aliases: ``authorMeta.fans``), because
+    one generic word says too little (``user id`` is not a post id, ``growth rate`` not a
+    fee)."""
     words = key.split()
+    allowed = set(one_word)
     for dropped in range(len(words)):
         tail = " ".join(words[dropped:])
-        if tail in rank:
+        if tail in rank and (dropped == 0 or len(words) - dropped > 1 or tail in allowed):
             return dropped * len(rank) + rank[tail], tail
     return None
 
@@ -721,12 +728,14 @@ def map_columns(
     table = _alias_table()
     rank = {alias: i for i, alias in enumerate(table["alias"])}
     by_alias = table.set_index("alias")
+    counts = {a for a, f in zip(table["alias"], table["field"], strict=True)
+              if f in COUNT_FIELDS and " " not in a}
     taken = set(overrides.values())
     candidates: dict[str, list[tuple[int, str, str]]] = {}
     for column in found:
         if column in taken:
             continue
-        match = _alias_key(normalise_name(column), rank)
+        match = _alias_key(normalise_name(column), rank, counts)
         if match is not None:
             order, key = match
             field_name = by_alias.loc[key, "field"]
@@ -776,9 +785,10 @@ def _require(colmap: ColumnMap, name: str, example: str) -> None:
 def _check_needed(colmap: ColumnMap) -> None:
     _require(colmap, "creator", "'Handle'")
     _require(colmap, "followers", "'Followers'")
-    if not any(f in colmap.columns for f in ENGAGEMENT_FIELDS):
+    if not any(f in colmap.columns for f in (*ENGAGEMENT_FIELDS, "engagement_rate")):
         raise InputError(
-            "no engagement column (likes, comments, shares or engagements); columns found: "
+            "no engagement column (likes, comments, shares, engagements or an engagement "
+            "rate); columns found: "
             f"{_preview(colmap.found, limit=None)}; name one with --map likes=COLUMN"
         )
 
@@ -1090,6 +1100,9 @@ def clean(
     frame = log.drop(frame, zero, table=table, step="zero-followers",
                      reason="0 followers: engagement per follower is undefined")
 
+    frame, derived = _derive_engagements(frame, log, table, source)
+    if derived:
+        notes.append(derived)
     frame = _drop_implausible(frame, log, table, source)
     try:  # the fields are named as in a posts table until the level table is built
         components = metrics.default_components(frame, kind="posts")
@@ -1143,6 +1156,30 @@ def _posts_table(frame: pd.DataFrame, log: CleaningLog, source: dict) -> pd.Data
         age = (frame["collected_at"] - frame["posted_at"]).dt.total_seconds() / 86400
         frame = frame.assign(age_days=age.where(age >= 0))
     return frame
+
+
+def _derive_engagements(frame: pd.DataFrame, log: CleaningLog, table: str,
+                        source: dict) -> tuple[pd.DataFrame, str | None]:
+    """With an engagement rate and no engagement count, engagements = rate x followers.
+
+    Returns the frame (the rate column dropped) and a note for the report, or ``None`` when
+    the file has an engagement count (the rate is then not used)."""
+    if "engagement_rate" not in frame.columns:
+        return frame, None
+    if any(f in frame.columns for f in ENGAGEMENT_FIELDS):
+        return frame.drop(columns="engagement_rate"), None
+    column = source["engagement_rate"]
+    frame = parse_column(frame.assign(engagement_rate=_text(frame["engagement_rate"])),
+                         "engagement_rate", "engagement_rate", log, table=table, label=column,
+                         kind="percent")
+    frame = frame.assign(engagements=frame["engagement_rate"] * frame["followers"])
+    log.note(table=table, step="derived-engagements", rows_in=len(frame), rows_out=len(frame),
+             description=f"no engagement count: engagements derived as {column!r} (a % of "
+             f"followers) x {source['followers']!r}")
+    note = (f"engagement is derived from the engagement rate in {column!r} times followers (the "
+            "file has no engagement counts): C1 then measures how that rate changes with size, "
+            "as the file's source computed it")
+    return frame.drop(columns="engagement_rate"), note
 
 
 def _drop_implausible(frame: pd.DataFrame, log: CleaningLog, table: str,
