@@ -1017,7 +1017,8 @@ def clean(
     ------
     InputError
         For a needed column that is missing, mixed currencies, no creator with a usable
-        follower count, all followers zero, a single creator, or no engagement values.
+        follower count, all followers zero, a single creator (after the implausible values
+        are left out), one follower count for every creator, or no engagement values.
     """
     if platform is not None and platform not in schemas.PLATFORMS:
         raise InputError(f"platform {platform!r}: choose one of {', '.join(schemas.PLATFORMS)}")
