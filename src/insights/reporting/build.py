@@ -303,7 +303,8 @@ def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, pla
     progress(f"      {cleaned.level}: {cleaned.level_reason}; {len(cleaned.table):,} rows "
              f"kept, {steps['dropped'].sum():,} dropped, {steps['repaired'].sum():,} values "
              f"repaired ({time.perf_counter() - start:.1f} s)")
-    progress(f"[2/4] writing the cleaned inputs to {inputs}")
+    progress(f"[2/4] writing the cleaned inputs (to {inputs.parent.name}/{inputs.name}/ "
+             "when the report is complete)")
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_inputs(cleaned, inputs, extra={"generated": generated, **options})
 
