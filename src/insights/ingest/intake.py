@@ -857,7 +857,7 @@ def _text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
-_COMMA_DECIMAL = re.compile(r"^[^\d]*[-+]?\d{1,3}(\.\d{3})*,\d{1,2}\s*[KkMmBb]?[^\d]*$"
+_COMMA_DECIMAL = re.compile(r"^[^\d]*[-+]?\d{1,3}(?:\.\d{3})*,\d{1,2}\s*[KkMmBb]?[^\d]*$"
                             r"|\d\.\d{3},\d")
 _POINT_DECIMAL = re.compile(r"\d,\d{3}\.\d|^[^\d]*[-+]?\d+\.\d{1,2}\s*[KkMmBb]?[^\d]*$")
 
@@ -874,16 +874,10 @@ def detect_decimal(values: Iterable[str]) -> str:
     >>> detect_decimal(["12,5K", "3.5M"])  # both marks: ambiguous, the usual one
     '.'
     """
-    comma = point = False
-    for value in values:
-        if value is None or value is pd.NA:
-            continue
-        text = str(value).strip()
-        comma = comma or bool(_COMMA_DECIMAL.search(text))
-        point = point or bool(_POINT_DECIMAL.search(text))
-        if comma and point:
-            return "."
-    return "," if comma else "."
+    text = pd.Series(list(values), dtype=object).dropna().astype(str).str.strip()
+    comma = bool(text.str.contains(_COMMA_DECIMAL).any())
+    point = bool(text.str.contains(_POINT_DECIMAL).any())
+    return "," if comma and not point else "."
 
 
 def _comma_to_point(text: pd.Series) -> pd.Series:
@@ -1193,11 +1187,11 @@ def _drop_implausible(frame: pd.DataFrame, log: CleaningLog, table: str,
                                                                         na_value=np.nan)
         with np.errstate(invalid="ignore"):
             bad = values > bound
-        if bad.any():
-            reason = pd.Series(
-                [f"{source[name]!r} is {v:,.4g}, above {bound:,.0f}: more than any real "
-                 "account or post has (a unit or mapping error)" for v in values],
-                index=frame.index, dtype=object)
+        if bad.any():  # the reason names each dropped value; only those rows are formatted
+            reason = pd.Series("", index=frame.index, dtype=object)
+            reason[bad] = [f"{source[name]!r} is {v:,.4g}, above {bound:,.0f}: more than any "
+                           "real account or post has (a unit or mapping error)"
+                           for v in values[bad]]
             frame = log.drop(frame, bad, table=table, step=f"implausible-{name}", reason=reason)
     return frame
 
