@@ -60,6 +60,10 @@ data: $(STAMP)
 # ---------------------------------------------------------------- tests
 test: $(STAMP) data
 	@rc=0; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		command -v google-chrome >/dev/null 2>&1 || [ -n "$$INSIGHTS_CHROMIUM" ] || \
+		echo "NOTE: Chromium not found: the client report's browser and PDF tests will be \
+	skipped (install it: apt-get install chromium); under CI=true they fail instead"; \
 	echo "==> unit, property and doctests"; \
 	$(BIN)/python -m pytest tests --doctest-modules src/insights || rc=$$?; \
 	echo "==> nbval over notebooks/"; \

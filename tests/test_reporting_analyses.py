@@ -698,3 +698,217 @@ def test_c1_on_a_file_with_many_zero_engagement_posts(tmp_path):
     assert any("no typical-post verdict" in note for note in typical.notes)
     assert expected.n == followers.size and expected.n_zero_dropped == 0
     assert expected.ci_low < 0.9 < expected.ci_high
+
+
+# --------------------------------------------------------------------------------------------
+# the creators, the roster, the executive summary
+
+
+def posts_with_known_levels(n_creators: int = 40, seed: int = 2) -> tuple[str, dict]:
+    """Posts of creators whose engagement is 0.05 f^0.8 times a level known per creator."""
+    rng = np.random.default_rng(seed)
+    lines, levels = ["Handle,Followers,Likes"], {}
+    for i in range(n_creators):
+        followers = round(10 ** rng.uniform(3.5, 6.5))
+        level = 4.0 if i == 0 else 0.25 if i == 1 else 1.0
+        levels[f"c{i:02d}"] = level
+        for _ in range(30 if i < 2 else int(rng.integers(3, 9))):
+            likes = 0.05 * followers**0.8 * level * rng.gamma(2.0, 0.5)
+            lines.append(f"c{i:02d},{followers},{likes:.0f}")
+    lines += ["lucky,20000,25000"]  # one post, and it beat the follower count
+    return "\n".join(lines) + "\n", levels
+
+
+def test_creator_table_posts_flags_and_shrinks(tmp_path):
+    text, _ = posts_with_known_levels()
+    inputs = make_inputs(tmp_path, "posts.csv", text)
+    rates = analyses.creator_rates(inputs.table, inputs.components)
+    expected = analyses.c1_fit(inputs, estimand="expected")
+    result = analyses.creator_table(inputs, rates, expected)
+    table = result.table.set_index("creator")
+    assert len(table) == len(rates) == 41
+    assert table.loc["c00", "flag"] == "above expectation"  # 4x the line on 30 posts
+    assert table.loc["c01", "flag"] == "below expectation"  # a quarter of it on 30 posts
+    assert table.loc["lucky", "flag"] == "implausible"  # engagement above the follower count
+    assert table.loc["lucky", "posts"] == 1
+    # one post shrinks hard toward the typical creator; 30 posts hardly move
+    lucky, steady = table.loc["lucky"], table.loc["c00"]
+    assert lucky["shrunk_rate"] < 0.5 * lucky["engagement_rate"]
+    assert steady["shrunk_rate"] == pytest.approx(steady["engagement_rate"], rel=0.15)
+    assert (table["shrunk_low"] <= table["shrunk_rate"]).all()
+    assert (table["shrunk_rate"] <= table["shrunk_high"]).all()
+    # the expected rate is the fitted line at the roster's typical level
+    followers = result.table["followers"].to_numpy()
+    line = analyses._expected_engagement(expected.fit, followers) / followers
+    ratio = result.table["expected_rate"].to_numpy() / line
+    np.testing.assert_allclose(ratio, result.shrinkage.prior)
+    assert result.table["vs_expected"].is_monotonic_decreasing
+    assert set(result.table["flag"]) <= set(analyses.FLAGS)
+
+
+def test_creator_table_creator_list_flags_by_residual_spread(tmp_path):
+    rows = ["Handle,Followers,Likes (Avg.)"]
+    rng = np.random.default_rng(5)
+    for i in range(60):
+        followers = round(10 ** rng.uniform(3, 6.5))
+        rows.append(f"c{i},{followers},{0.05 * followers**0.8 * rng.lognormal(0, 0.3):.0f}")
+    rows += ["star,100000,50000", "flop,100000,5"]
+    inputs = make_inputs(tmp_path, "list.csv", "\n".join(rows) + "\n")
+    rates = analyses.creator_rates(inputs.table, inputs.components)
+    result = analyses.creator_table(inputs, rates, analyses.c1_fit(inputs, estimand="expected"))
+    table = result.table.set_index("creator")
+    assert "posts" not in table.columns and table["shrunk_rate"].isna().all()
+    assert table.loc["star", "flag"] == "above expectation"
+    assert table.loc["flop", "flag"] == "below expectation"
+    assert result.table["creator"].iloc[0] == "star" and result.table["creator"].iloc[-1] == "flop"
+    assert any("no post-to-post spread" in note for note in result.notes)
+    # the roster's typical creator sits at its line: geometric mean of vs_expected is 1
+    vs = table["vs_expected"][table["vs_expected"] > 0]
+    assert np.exp(np.log(vs).mean()) == pytest.approx(1.0)
+
+
+def test_creator_table_without_a_fit_says_so(tmp_path):
+    inputs = make_inputs(tmp_path, "two.csv", "Handle,Followers,Likes\na,1000,10\nb,5000,40\n")
+    rates = analyses.creator_rates(inputs.table, inputs.components)
+    fit = analyses.c1_fit(inputs, estimand="expected")
+    result = analyses.creator_table(inputs, rates, fit)
+    assert result.table["expected_rate"].isna().all()
+    assert (result.table["flag"] == "").all()
+    assert any("expected rates not computed" in note for note in result.notes)
+
+
+def test_roster_table_counts_shares_and_medians():
+    rates = pd.DataFrame({"followers": [500.0, 2e3, 5e3, 2e4, 3e6],
+                          "engagement_rate": [0.2, 0.1, 0.08, 0.05, 0.01]})
+    result = analyses.roster_table(rates)
+    expected = pd.DataFrame({
+        "tier": ["<1k", "nano", "micro", "mid", "macro", "mega"],
+        "followers_from": [0.0, 1e3, 1e4, 1e5, 5e5, 1e6],
+        "followers_to": [1e3, 1e4, 1e5, 5e5, 1e6, np.inf],
+        "creators": [1, 2, 1, 0, 0, 1],
+        "share": [0.2, 0.4, 0.2, 0.0, 0.0, 0.2],
+        "median_rate": [0.2, 0.09, 0.05, np.nan, np.nan, 0.01],
+    })
+    tm.assert_frame_equal(result, expected)
+
+
+def test_results_table_keeps_estimands_and_zeros():
+    typical = dataclasses.replace(claim(0.8, 0.7, 0.9, "supported"), estimand="typical",
+                                  n_zero_dropped=4)
+    mean = dataclasses.replace(claim(0.9, 0.85, 0.95, "supported"), estimand="expected")
+    result = analyses.results_table([typical, mean])
+    assert result["estimand"].tolist() == ["typical", "expected"]
+    assert result["n_zero_dropped"].tolist() == [4, 0]
+    assert result.columns.tolist() == ["estimand", "estimate", "ci_low", "ci_high", "n",
+                                       "n_zero_dropped", "verdict", "method"]
+
+
+def summary_inputs(level: str = "creators", rows_read: int = 12) -> analyses.ReportInputs:
+    table = pd.DataFrame({"creator": list("abcde"), "platform": "instagram"})
+    return analyses.ReportInputs(table, pd.DataFrame(), pd.DataFrame(),
+                                 {"file": "roster.xlsx", "level": level,
+                                  "rows_read": rows_read})
+
+
+def test_executive_summary_is_three_sentences_in_client_words():
+    rates = pd.DataFrame({"followers": [1500.0, 2e4, 9e6]})
+    c1 = claim(1.0, 0.99, 1.01, "equivalent")
+    mean = claim(0.7, 0.6, 0.8, "supported")
+    c2 = claim(1.8, 1.2, 2.5, "contradicted", claim_id="C2")
+    result = analyses.executive_summary(summary_inputs(), rates, c1, mean, c2)
+    assert len(result) == 3 and all(s.endswith(".") for s in result)
+    assert result[0] == ("We analysed 3 Instagram creators from roster.xlsx, with 1,500 to "
+                         "9,000,000 followers (12 rows read, 7 left out).")
+    assert result[1].startswith("Engagement per post on average grows more slowly than "
+                                "audience size: doubling followers multiplies it by 1.62")
+    assert "falls by 19% per doubling (13% to 24%)" in result[1]
+    assert "a budget goes further with bigger creators" in result[2]
+    assert "not all creators" in result[2]
+
+
+def test_executive_summary_falls_back_to_the_typical_post_and_says_depends():
+    rates = pd.DataFrame({"followers": [1500.0, 2e4, 9e6]})
+    c1 = claim(1.1, 1.05, 1.15, "contradicted")
+    mean = claim(np.nan, np.nan, np.nan, "inconclusive", notes=("not computed: too few",))
+    depends = claim(np.nan, 0.4, 3.0, "depends", claim_id="C2")
+    result = analyses.executive_summary(summary_inputs(), rates, c1, mean, depends)
+    assert result[1].startswith("Engagement of the typical post grows faster than audience "
+                                "size")
+    assert "rises by 7% per doubling" in result[1]
+    assert result[2].startswith("Whether micro-creators are the cheaper buy per engagement "
+                                "depends on the price of a post")
+    assert "0.4 to 3 times" in result[2]
+
+
+# --------------------------------------------------------------------------------------------
+# the document
+
+
+def test_document_table_formats_each_kind_and_explains_missing_values():
+    frame = pd.DataFrame({"creator": ["<b>ann</b>", None], "followers": [12_000.0, 3.1e6],
+                          "rate": [0.0237, np.nan], "vs": [1.84, 0.5], "b": [0.94512, 1.0]})
+    result = document.table(frame, counts=["followers"], percents=["rate"], ratios=["vs"],
+                            labels={"vs": "vs expected"}, missing={"rate": "one post only"},
+                            caption="Creators", notes=["sorted by rate"])
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", result)
+    assert cells == ["&lt;b&gt;ann&lt;/b&gt;", "12,000", "2.37%", "1.84x", "0.945",
+                     "–", "3,100,000", "–", "0.5x", "1"]
+    headers = re.findall(r"<th>(.*?)</th>", result)
+    assert headers == ["creator", "followers", "rate", "vs expected", "b"]
+    notes = re.findall(r'<p class="footnote">(.*?)</p>', result)
+    assert notes == ["– in “creator”: not available.", "– in “rate”: one post only.",
+                     "sorted by rate"]
+    assert "<caption>Creators</caption>" in result
+    assert "index" not in result and "nan" not in result.lower()
+
+
+def test_document_table_refuses_unknown_columns():
+    with pytest.raises(KeyError, match=r"\['rate'\] not in the table"):
+        document.table(pd.DataFrame({"n": [1]}), percents=["rate"])
+
+
+def test_document_table_long_text_wraps_short_text_does_not():
+    frame = pd.DataFrame({"short": ["ok"], "long": ["x" * (document.LONG_TEXT + 1)]})
+    result = document.table(frame)
+    assert '<td class="text">ok</td>' in result
+    assert '<td class="text long">' in result
+
+
+def test_cover_leaves_out_empty_lines_and_escapes():
+    result = document.cover(title="<Q3>", client=None, file="a&b.csv", generated="",
+                            analysed="3 creators")
+    assert "&lt;Q3&gt;" in result and "a&amp;b.csv" in result
+    assert "Prepared for" not in result and "Date" not in result
+    assert 'class="client"' not in result
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none(),
+                          st.text(max_size=8)), min_size=1, max_size=6))
+def test_document_table_never_shows_nan_or_raw_markup(values):
+    frame = pd.DataFrame({"value": pd.Series(values, dtype=object)})
+    result = document.table(frame)
+    shown = re.findall(r"<td[^>]*>(.*?)</td>", result, re.S)
+    assert len(shown) == len(values)
+    assert "<" not in "".join(shown)
+    assert not any(cell.strip().lower() in ("nan", "none") for cell in shown)
+
+
+def test_render_writes_a_page_that_loads_nothing(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Findings\n\nText $x$."),
+        new_code_cell("import secret_module", outputs=[new_output(
+            "display_data", data={"text/html": "<p>shown</p>", "text/plain": "x"})]),
+    ])
+    nbformat.validator.normalize(nb)
+    path = document.render(nb, tmp_path / "r.html", title="T <1>")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<title>T &lt;1&gt;</title>" in page
+    assert "<p>shown</p>" in page and "Findings" in page
+    assert "secret_module" not in page
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page)
+    assert "@media print" in page  # the print style sheet is inline

@@ -22,23 +22,27 @@ import pandas as pd
 import pytest
 
 from insights import claims, paths
+from insights.formatting import estimate as format_estimate
 from insights.ingest import intake
 from insights.pricing import pricing_models
 from insights.reporting import cli
-from insights.reporting.document import FORMULA_PREFIXES, format_number
+from insights.reporting.document import FORMULA_PREFIXES
 
 pytestmark = pytest.mark.e2e  # runs the insights command: full runs start a kernel
 
 INSIGHTS = Path(sys.executable).parent / "insights"
 FAST = ["--resamples", "200", "--quiet"]
-SECTIONS = ["Summary of findings", "Data quality", "C1: engagement against followers",
-            "Engagement rate by tier", "C2: cost per engagement and returns",
-            "Methods and caveats"]
+SECTIONS = ["Executive summary", "Findings at a glance", "Data quality",
+            "C1: engagement against followers", "Engagement rate by tier",
+            "Your creators against expectation", "The roster",
+            "C2: cost per engagement and returns", "Appendix A: methods and caveats",
+            "Appendix B: cleaning log", "Appendix C: software"]
 #: Strings of the template's code cells that must never reach the client's HTML.
 CODE_STRINGS = ["analyses.read_inputs", "import numpy", "plotting.use_style", "analyses.c1_fit(",
                 "display(summary)", "plt.subplots", "EXPORT_DIR"]
 OPTIONS = ["--out", "--platform", "--map", "--scheme", "--pricing", "--level", "--encoding",
-           "--sheet", "--header-row", "--decimal", "--seed", "--resamples", "--quiet"]
+           "--sheet", "--header-row", "--decimal", "--title", "--client", "--pdf", "--seed",
+           "--resamples", "--quiet"]
 IMAGE = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=\s]+")
 STYLE = re.compile(r"<style.*?</style>", re.S)
 XSS = "<script>alert('x')</script>"
@@ -103,7 +107,7 @@ def assert_c1_matches(run: Run, source: Path, **load_options) -> intake.Intake:
     got = intake.load(source, **load_options)
     result = claims.engagement_vs_followers(got.table, components=got.components, hazards=())
     assert np.isfinite(result.estimate)
-    assert f"<td>{format_number(result.estimate)}</td>" in run.text
+    assert f"<td>{format_estimate(result.estimate)}</td>" in run.text
     summary = pd.read_csv(run.tables / "summary.csv")
     assert summary["estimate"].iloc[0] == pytest.approx(result.estimate, rel=1e-9)
     assert summary["verdict"].iloc[0] == result.verdict
@@ -116,15 +120,14 @@ def assert_client_html(run: Run, *, figures: int = 2) -> None:
     assert html.count("data:image/png;base64,") >= figures
     for heading in SECTIONS:
         assert re.search(r"<h2[^>]*>" + re.escape(heading), text), heading
-    # Markdown cells render inside an input area; code cells must not have one.
-    markdown = len(re.findall(r'<div class="jp-Cell jp-MarkdownCell', text))
-    assert markdown > 0
-    assert text.count("jp-InputArea jp-Cell-inputArea") == markdown
-    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell([^"]*)"', text)
-    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
-    for marker in ["jp-InputPrompt", "jp-CodeMirrorEditor", "hl-ipython3", "input_area",
-                   "Traceback", *CODE_STRINGS]:
+    # Markdown cells are rendered; code cells show their outputs only, never an input area.
+    assert len(re.findall(r'<div class="cell border-box-sizing text_cell', text)) > 0
+    assert len(re.findall(r'<div class="cell border-box-sizing code_cell', text)) > 0
+    for marker in ['class="input"', "input_prompt", "prompt", "highlight", "hl-ipython3",
+                   "input_area", "Traceback", "<script", *CODE_STRINGS]:
         assert marker not in text, marker
+    assert text.index('class="cover"') < text.index("Executive summary")
+    assert not re.search(r">\s*(?:nan|NaN|None)\s*<", text)  # no NaN in any cell
 
 
 def unsafe_csv_cells(path: Path) -> list[str]:
@@ -388,7 +391,7 @@ def test_negative_counts_are_set_to_missing_not_an_error(creators_run, creators_
     assert logged["creator"].tolist() == ["'@evil"]  # neutralised for spreadsheets
     assert logged["old_value"].tolist() == ["'-40"]
     assert logged["new_value"].tolist() == [""]
-    quality = creators_run.text.split('id="Data-quality"')[1].split('id="C1:')[0]
+    quality = creators_run.text.split('id="Appendix-B')[1].split('id="Appendix-C')[0]
     assert "negative-likes" in quality and "is negative: a count cannot be" in quality
 
 
@@ -540,7 +543,7 @@ def test_creators_report_content(creators_run, creators_csv):
     assert f"{got.rows_read:,} rows read as delimited" in text
     assert f"{len(got.table):,} rows analysed as creators" in text
     assert re.search(r"C2 source: returns \(the file(&#x27;|')s fees and revenue\)", text)
-    assert "<td>roi</td>" in text and "<td>roas</td>" in text
+    assert '<td class="text">roi</td>' in text and '<td class="text">roas</td>' in text
     returns = creators_run.table("returns_by_tier")
     assert set(returns["measure"]) == {"roi", "roas", "cpe"}
     assert creators_run.table("c2")["pricing"].tolist() == ["the file's fees"]
@@ -584,9 +587,9 @@ def test_posts_report(posts_run, posts_csv):
     models = list(pricing_models())
     assert len(models) == 7
     assert posts_run.table("c2")["pricing"].tolist() == models
-    c2 = text.split('id="C2:')[1].split('id="Methods')[0]
+    c2 = text.split('id="C2:')[1].split('id="Appendix-A')[0]
     for model in models:
-        assert f"<td>{model}</td>" in c2, model
+        assert f'<td class="text">{model}</td>' in c2, model
     assert not (posts_run.tables / "returns_by_tier.csv").exists()
     assert fingerprint(posts_csv) == posts_run.before
 
@@ -754,6 +757,12 @@ def test_kol_nested_json_with_display_and_exact_followers(tmp_path):
     assert got.colmap.columns["creator"] == "author.uniqueId"
     assert sorted(got.table["followers"]) == sorted(
         float(r["authorStats"]["followerCount"]) for r in records)
+    # the per-creator table lists every kept creator; nothing in the HTML reads NaN
+    section = run.text.split('id="Your-creators')[1].split('id="The-roster')[0]
+    table = section[section.index('<table class="data">'):section.index("</table>")]
+    shown = re.findall(r'<tr><td class="text">([^<]*)</td>', table)
+    assert sorted(shown) == sorted(got.table["creator"]) and len(shown) == 60
+    assert not re.search(r"\bnan\b", run.text, re.IGNORECASE)
 
 
 def test_eu_csv_with_junk_lines_above_the_header(tmp_path):

@@ -78,11 +78,15 @@ def percent(value: float, digits: int = 3) -> str:
 
     Examples
     --------
-    >>> [percent(v) for v in (0.0237, 0.5, 1.0, 0.000123, float("nan"))]
-    ['2.37%', '50%', '100%', '0.0123%', '–']
+    >>> [percent(v) for v in (0.0237, 0.5, 1.0, 0.000123, float("nan"), 420.0)]
+    ['2.37%', '50%', '100%', '0.0123%', '–', '42,000%']
     """
     number = _finite(value)
-    return MISSING if number is None else f"{number * 100:.{digits}g}%"
+    if number is None:
+        return MISSING
+    if abs(number * 100) >= 10**digits:  # 42,000%, never 4.2e+04%
+        return f"{number * 100:,.0f}%"
+    return f"{number * 100:.{digits}g}%"
 
 
 def estimate(value: float, digits: int = 3) -> str:

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from insights.formatting import count_label
+from insights.formatting import count_label, percent
 from insights.references import close_tiers
 from insights.tiers import TierScheme, tier_bands
 
@@ -94,10 +94,10 @@ def format_percent(value: float, _pos: object = None) -> str:
 
     Examples
     --------
-    >>> [format_percent(v) for v in (0.001, 0.035, 0.1, 1.0)]
-    ['0.1%', '3.5%', '10%', '100%']
+    >>> [format_percent(v) for v in (0.001, 0.035, 0.1, 1.0, 420.0)]
+    ['0.1%', '3.5%', '10%', '100%', '42,000%']
     """
-    return f"{value * 100:.3g}%"
+    return percent(value)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -85,6 +85,8 @@ __all__ = [
     "nested_coverage",
     "typical_fit",
     "creator_fit",
+    "ShrinkageCoverage",
+    "shrinkage_coverage",
 ]
 
 PLATFORM = "other"
@@ -1485,3 +1487,73 @@ def creator_fit(followers, engagement) -> tuple[float, float, float]:
     X = np.column_stack([np.ones(keep.sum()), np.log(np.asarray(followers, dtype=float)[keep])])
     coef, cov, df = stats.ols_arrays(np.log(y[keep]), X)
     return float(coef[1]), float(np.sqrt(cov[1, 1])), df
+
+
+# --------------------------------------------------------------------------------------------
+# coverage of the per-creator shrinkage intervals
+
+
+class ShrinkageCoverage(NamedTuple):
+    """Coverage of :func:`insights.stats.shrink_means` intervals, averaged over creators.
+
+    ``coverage`` is the share of (replicate, creator) pairs whose interval holds the true
+    level, with its Monte-Carlo error ``mc_error`` (over replicates); ``miss_low`` /
+    ``miss_high`` the shares with the truth below / above the interval; ``top_coverage`` the
+    coverage among the ``top`` creators of each replicate ranked by their raw mean (where luck
+    concentrates).
+    """
+
+    coverage: float
+    mc_error: float
+    miss_low: float
+    miss_high: float
+    top_coverage: float
+    replicates: int
+
+
+def shrinkage_coverage(
+    rng: np.random.Generator,
+    *,
+    replicates: int = 200,
+    creators: int = 150,
+    tau: float = 0.5,
+    cv: float = 1.2,
+    posts: tuple[int, int] = (3, 40),
+    zero_share: float = 0.05,
+    top: int = 15,
+    level: float = 0.95,
+) -> ShrinkageCoverage:
+    """Simulate rosters and measure how often the shrinkage intervals hold the truth.
+
+    World: creator ``i``'s true level ``theta_i`` (engagement relative to expectation) is
+    log-normal with log-SD ``tau`` and mean 1; it has ``n_i`` posts, uniform on ``posts``;
+    each post's relative engagement is gamma with mean ``theta_i / (1 - zero_share)`` and
+    coefficient of variation ``cv``, then set to 0 with probability ``zero_share`` (so its
+    mean is ``theta_i``). Real rosters: the pooled within-creator CV of engagement per post
+    is about 1.2-1.4 on the TikTok and Twitter samples of this project.
+    """
+    if not 0 <= zero_share < 1:
+        raise ValueError(f"zero_share must be in [0, 1), got {zero_share}")
+    shape = 1.0 / cv**2
+    inside, low, high, top_inside = [], [], [], []
+    for _ in range(replicates):
+        theta = np.exp(rng.normal(-tau**2 / 2, tau, creators))
+        n = rng.integers(posts[0], posts[1] + 1, creators)
+        unit = np.repeat(np.arange(creators), n)
+        values = rng.gamma(shape, theta[unit] / shape / (1 - zero_share))
+        values[rng.random(len(values)) < zero_share] = 0.0
+        table = stats.shrink_means(values, unit, level=level).table
+        truth = theta[table["unit"].to_numpy()]
+        below = truth < table["ci_low"].to_numpy()
+        above = truth > table["ci_high"].to_numpy()
+        hit = ~(below | above)
+        inside.append(hit.mean())
+        low.append(below.mean())
+        high.append(above.mean())
+        ranked = np.argsort(-table["mean"].to_numpy(), kind="stable")[:top]
+        top_inside.append(hit[ranked].mean())
+    per_rep = np.asarray(inside)
+    return ShrinkageCoverage(float(per_rep.mean()),
+                             float(per_rep.std(ddof=1) / math.sqrt(replicates)),
+                             float(np.mean(low)), float(np.mean(high)),
+                             float(np.mean(top_inside)), replicates)

@@ -20,12 +20,16 @@ import pandas as pd
 
 from insights import claims, costs, metrics, schemas, stats
 from insights.pricing import PriceModel, fit_fees, price_model, pricing_models
-from insights.tiers import assign_tiers
+from insights.tiers import assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
 
 __all__ = [
     "C2Section",
+    "CreatorTable",
+    "creator_table",
+    "executive_summary",
+    "roster_table",
     "ReportInputs",
     "SUMMARY_COLUMNS",
     "c1_fit",
@@ -37,6 +41,7 @@ __all__ = [
     "quality_headline",
     "reading",
     "read_inputs",
+    "results_table",
     "selection_limits",
     "summary_table",
     "tier_table",
@@ -308,6 +313,22 @@ def c2_table(section: C2Section) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def results_table(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """Claim results side by side: estimand, estimate, CI, n, zeros left out, verdict, method.
+
+    Examples
+    --------
+    >>> r = ClaimResult("C1", "f.csv", 0.8, 0.7, 0.9, 500, "supported", "OLS")
+    >>> results_table([r])[["estimate", "n", "verdict"]]
+       estimate    n    verdict
+    0       0.8  500  supported
+    """
+    return pd.DataFrame([{"estimand": r.estimand, **_result_row(r),
+                          "n_zero_dropped": r.n_zero_dropped} for r in results],
+                        columns=["estimand", "estimate", "ci_low", "ci_high", "n",
+                                 "n_zero_dropped", "verdict", "method"])
+
+
 def _result_row(result: ClaimResult) -> dict:
     return {"estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
             "n": result.n, "verdict": result.verdict, "method": result.method}
@@ -333,7 +354,160 @@ def _campaign_rows(inputs: ReportInputs) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
+# the roster and its creators
+
+#: Most creators the report's table shows (half from each end); all are exported.
+CREATOR_ROWS_SHOWN = 500
+#: Flags of :func:`creator_table`.
+FLAGS = ("above expectation", "in line", "below expectation", "implausible")
+#: Above this pooled within-creator CV with fewer than 10 posts per creator (median), the
+#: shrinkage intervals cover less than 95% in simulation (``docs/analysis-plan.md``).
+SHRINKAGE_CV_LIMIT = 1.6
+
+
+@dataclass
+class CreatorTable:
+    """One row per kept creator (:func:`creator_table`), the shrinkage behind it and notes."""
+
+    table: pd.DataFrame
+    shrinkage: stats.Shrinkage | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _expected_engagement(fit: stats.Elasticity | None, followers: np.ndarray) -> np.ndarray:
+    if fit is None or not np.isfinite(fit.estimate):
+        return np.full(len(followers), np.nan)
+    return stats.fit_line(fit, np.maximum(followers, 1.0))["fit"].to_numpy()
+
+
+def creator_table(inputs: ReportInputs, rates: pd.DataFrame, expected: claims.C1Fit, *,
+                  scheme: str = "industry", level: float = 0.95) -> CreatorTable:
+    """Each creator against what the fitted model expects for their size.
+
+    Columns: ``creator``, ``followers``, ``tier``, ``posts`` (posts files), ``engagement_rate``
+    (mean engagements per post / followers), ``expected_rate`` (the rate of a typical creator
+    of that size in this file: the C1 line of the *expected* estimand, engagement per post on
+    average, at the creator's follower count, set to the level of the roster's typical
+    creator, the geometric mean of creators' rates relative to the line), ``shrunk_rate``
+    with ``shrunk_low``/``shrunk_high`` (posts files: the empirical-Bayes rate of
+    :func:`insights.stats.shrink_means` on each post's engagements relative to the line, so a
+    creator with few posts and one lucky hit is pulled toward the typical creator),
+    ``vs_expected`` (shrunk, or for creator lists observed, rate / expected) and ``flag``:
+
+    - posts files: ``above expectation`` / ``below expectation`` when the whole shrunk
+      interval is above / below the expected rate, else ``in line``;
+    - creator lists (one rate per creator, no post-to-post spread to shrink by): ``above``
+      / ``below`` when the rate is more than one residual SD (of log rate / expected, over the
+      roster) above / below the line, else ``in line``: a position in this roster, not a test;
+    - ``implausible`` when engagements per post exceed the follower count.
+
+    Sorted by ``vs_expected``, highest first.
+    """
+    notes: list[str] = []
+    followers = rates["followers"].to_numpy(dtype=float)
+    line = _expected_engagement(expected.fit, followers) / followers
+    out = pd.DataFrame({
+        "creator": rates["creator"].astype(str).to_numpy(),
+        "followers": followers,
+        "tier": assign_tiers(rates["followers"], scheme).astype(str).to_numpy(),
+        "engagement_rate": rates["engagement_rate"].to_numpy(dtype=float),
+    })
+    shrinkage = None
+    posts = schemas.table_kind(inputs.table) == "posts"
+    if posts:
+        per_post = metrics.engagement(inputs.table, components=inputs.components)["value"]
+        frame = pd.DataFrame({"creator": inputs.table["creator"].astype(str).to_numpy(),
+                              "engagement": per_post.to_numpy(dtype=float),
+                              "followers": inputs.table["followers"].to_numpy(dtype=float)})
+        frame = frame[np.isfinite(frame["engagement"]) & (frame["followers"] > 0)]
+        frame["relative"] = frame["engagement"] / _expected_engagement(
+            expected.fit, frame["followers"].to_numpy())
+        counts = frame.groupby("creator", sort=False).size()
+        out.insert(3, "posts", out["creator"].map(counts).fillna(0).astype(int))
+        usable = frame[np.isfinite(frame["relative"])]
+        try:
+            shrinkage = stats.shrink_means(usable["relative"], usable["creator"], level=level)
+        except (stats.InsufficientDataError, ValueError) as exc:
+            notes.append(f"shrunk rates not computed: {exc}")
+    if shrinkage is not None:
+        # the typical creator of a size: the fitted line at the roster's typical level
+        out["expected_rate"] = shrinkage.prior * line
+        shrunk = shrinkage.table.set_index("unit")
+        for column, source in (("shrunk_rate", "shrunk"), ("shrunk_low", "ci_low"),
+                               ("shrunk_high", "ci_high")):
+            out[column] = out["creator"].map(shrunk[source]).to_numpy(dtype=float) * line
+        out["vs_expected"] = out["shrunk_rate"] / out["expected_rate"]
+        flag = np.select([out["shrunk_low"] > out["expected_rate"],
+                          out["shrunk_high"] < out["expected_rate"]],
+                         ["above expectation", "below expectation"], default="in line")
+        median_posts = float(out["posts"].median())
+        if shrinkage.cv > SHRINKAGE_CV_LIMIT and median_posts < 10:
+            notes.append(f"posts vary a lot within a creator (CV {shrinkage.cv:.2f}) and a "
+                         f"creator has {median_posts:.0f} posts at the median: in simulation, "
+                         "intervals at that spread cover less than 95%, so read the flags as "
+                         "indicative")
+    else:
+        ratio = out["engagement_rate"] / line
+        log_ratio = np.log(ratio.where(ratio > 0))
+        level_log = float(log_ratio.mean()) if log_ratio.notna().any() else np.nan
+        out["expected_rate"] = np.exp(level_log) * line
+        out["shrunk_rate"] = out["shrunk_low"] = out["shrunk_high"] = np.nan
+        out["vs_expected"] = out["engagement_rate"] / out["expected_rate"]
+        spread = float(log_ratio.std(ddof=1)) if log_ratio.notna().sum() > 2 else np.nan
+        deviation = log_ratio - level_log
+        flag = np.select([deviation > spread, (deviation < -spread) | (ratio == 0)],
+                         ["above expectation", "below expectation"], default="in line")
+        if np.isfinite(spread):
+            notes.append(f"a creator list has one rate per creator and no post-to-post spread "
+                         f"to shrink by; the flag marks rates more than one residual SD "
+                         f"(x{np.exp(spread):.2f}) above or below the typical creator of "
+                         "their size: a position in this roster, not a test")
+    flag = np.where(out["expected_rate"].isna(), "", flag)
+    out["flag"] = np.where(out["engagement_rate"] > 1, "implausible", flag)
+    if out["expected_rate"].isna().all():
+        notes.append("expected rates not computed: the C1 fit of engagement per post on "
+                     "average failed (see its notes)")
+    out = out.sort_values(["vs_expected", "engagement_rate"], ascending=False,
+                          na_position="last", kind="stable").reset_index(drop=True)
+    return CreatorTable(out, shrinkage, notes)
+
+
+def roster_table(rates: pd.DataFrame, *, scheme: str = "industry") -> pd.DataFrame:
+    """The roster's tier mix: per tier its follower band, creators, share and median rate.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"followers": [2e3, 5e3, 2e4, 3e6],
+    ...                       "engagement_rate": [0.1, 0.08, 0.05, 0.01]})
+    >>> roster_table(rates)[["tier", "creators", "share"]]
+        tier  creators  share
+    0    <1k         0   0.00
+    1   nano         2   0.50
+    2  micro         1   0.25
+    3    mid         0   0.00
+    4  macro         0   0.00
+    5   mega         1   0.25
+    """
+    bands = tier_bands(scheme)
+    tiers = assign_tiers(rates["followers"], scheme)
+    labels = bands["label"].astype(str)
+    counts = tiers.astype(str).value_counts().reindex(labels).fillna(0).astype(int)
+    medians = rates.groupby(tiers.astype(str))["engagement_rate"].median()
+    return pd.DataFrame({
+        "tier": labels.to_numpy(),
+        "followers_from": bands["lower"].to_numpy(dtype=float),
+        "followers_to": bands["upper"].to_numpy(dtype=float),
+        "creators": counts.to_numpy(),
+        "share": counts.to_numpy() / max(int(counts.sum()), 1),
+        "median_rate": medians.reindex(labels).to_numpy(dtype=float),
+    })
+
+
+# --------------------------------------------------------------------------------------------
 # words
+
+_PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube",
+                   "twitter": "Twitter", "facebook": "Facebook", "twitch": "Twitch"}
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -410,6 +584,81 @@ def _why(result: ClaimResult) -> str:
                or "too few" in n or "fewer" in n or "empty" in n or "no " in n[:3]]
     reason = (reasons or list(result.notes[-1:]) or ["too little usable data"])[0]
     return re.sub(r"^not computed:\s*", "", reason)
+
+
+def executive_summary(inputs: ReportInputs, rates: pd.DataFrame, c1: ClaimResult,
+                      c1_expected: ClaimResult, c2: ClaimResult) -> list[str]:
+    """Three sentences for a client: what was analysed, what was found, what it means.
+
+    The finding is the elasticity of engagement per post on average (what a brand buying
+    posts gets), or of the typical post when that could not be estimated; the meaning is C2.
+
+    Examples
+    --------
+    >>> inputs = ReportInputs(pd.DataFrame({"creator": list("abc"), "platform": "tiktok"}),
+    ...                       pd.DataFrame(), pd.DataFrame(),
+    ...                       {"file": "q3.csv", "level": "creators", "rows_read": 4})
+    >>> rates = pd.DataFrame({"followers": [2e3, 5e4, 3e6]})
+    >>> c1 = ClaimResult("C1", "q3.csv", 0.8, 0.7, 0.9, 3, "supported", "OLS")
+    >>> c2 = ClaimResult("C2", "q3.csv", 0.5, 0.4, 0.6, 3, "supported", "ratio")
+    >>> for sentence in executive_summary(inputs, rates, c1, c1, c2):
+    ...     print(sentence)  # doctest: +NORMALIZE_WHITESPACE
+    We analysed 3 TikTok creators from q3.csv, with 2,000 to 3,000,000 followers (4 rows read,
+    1 left out).
+    Engagement per post on average grows more slowly than audience size: doubling followers
+    multiplies it by 1.74 (95% CI 1.62 to 1.87), so the engagement rate falls by 13% per
+    doubling (7% to 19%).
+    Per engagement, micro-creators cost 0.5 times what bigger creators cost (95% CI 0.4 to
+    0.6): for engagement, a budget goes further with micro-creators; this describes the
+    creators in this file, not all creators.
+    """
+    table = inputs.table
+    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
+    platform = (_PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
+                if len(platforms) == 1 and platforms[0] != "other" else "")
+    followers = rates["followers"].dropna()
+    kept = len(table)
+    read = int(inputs.meta.get("rows_read", kept))
+    what = (f"{len(rates):,} {platform}creators ({kept:,} posts)"
+            if inputs.level == "posts" else f"{len(rates):,} {platform}creators")
+    first = (f"We analysed {what} from {inputs.label}, with {followers.min():,.0f} to "
+             f"{followers.max():,.0f} followers ({read:,} rows read, {read - kept:,} left out).")
+    use = c1_expected if np.isfinite(c1_expected.estimate) else c1
+    subject = ("Engagement per post on average" if use is c1_expected
+               else "Engagement of the typical post")
+    b, lo, hi = use.estimate, use.ci_low, use.ci_high
+    if not np.isfinite(b):
+        second = f"How engagement changes with size could not be estimated: {_why(use)}"
+    else:
+        pace = {"supported": "grows more slowly than audience size",
+                "contradicted": "grows faster than audience size",
+                "equivalent": "grows in proportion to audience size (a flat engagement rate)",
+                "inconclusive": "cannot be told apart from growing in proportion to audience "
+                                "size"}[use.verdict if use.verdict in (
+                                    "supported", "contradicted", "equivalent") else
+                                    "inconclusive"]
+        fall = [1 - 2 ** (v - 1) for v in (b, hi, lo)]
+        rate = (f"the engagement rate falls by {fall[0]:.0%} per doubling ({fall[1]:.0%} to "
+                f"{fall[2]:.0%})" if b < 1 else
+                f"the engagement rate rises by {-fall[0]:.0%} per doubling ({-fall[2]:.0%} to "
+                f"{-fall[1]:.0%})")
+        second = (f"{subject} {pace}: doubling followers multiplies it by {2 ** b:.3g} (95% CI "
+                  f"{2 ** lo:.3g} to {2 ** hi:.3g}), so {rate}.")
+    if c2.verdict == "depends":
+        third = ("Whether micro-creators are the cheaper buy per engagement depends on the "
+                 f"price of a post: across published price tables their cost per engagement "
+                 f"runs from {_fmt(c2.ci_low)} to {_fmt(c2.ci_high)} times the bigger "
+                 "creators'; with your own fees in the file the report can answer it")
+    elif not np.isfinite(c2.estimate):
+        third = f"Cost per engagement could not be compared: {_why(c2).rstrip('.')}"
+    else:
+        meaning = {"supported": "for engagement, a budget goes further with micro-creators",
+                   "contradicted": "for engagement, a budget goes further with bigger creators",
+                   }.get(c2.verdict, "the data cannot tell which buys engagement more cheaply")
+        third = (f"Per engagement, micro-creators cost {_fmt(c2.estimate)} times what bigger "
+                 f"creators cost (95% CI {_fmt(c2.ci_low)} to {_fmt(c2.ci_high)}): {meaning}")
+    third += "; this describes the creators in this file, not all creators."
+    return [first, second, third]
 
 
 def summary_table(results: Mapping[str, ClaimResult]) -> pd.DataFrame:

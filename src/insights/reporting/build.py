@@ -10,8 +10,12 @@ Steps (each announced through ``progress``):
    on them with `papermill <https://papermill.readthedocs.io>`_, the well-kept notebook executor
    that injects parameters and shows a progress bar per cell; the executed notebook (with its
    code) is kept as ``<out>_files/report.ipynb`` for audit;
-4. render it to ``<out>`` with nbconvert, code cells left out, figures embedded; the client
-   tables (spreadsheet-safe CSV and Excel) go to ``<out>_files/tables/``.
+4. render it to ``<out>`` (:func:`insights.reporting.document.render`: nbconvert's ``basic``
+   template, code left out, figures embedded, the package's style sheet inline: a page that
+   loads nothing from anywhere); the client tables (spreadsheet-safe CSV and Excel) go to
+   ``<out>_files/tables/``;
+5. with ``pdf=True``, print it to ``<out stem>.pdf`` with headless Chromium
+   (:mod:`insights.reporting.pdf`).
 
 Output is all or nothing. Before any work a lock ``.<out name>.lock`` is taken beside
 ``<out>`` (a second run to the same ``<out>`` stops with one line; a lock left by a killed run is
@@ -39,10 +43,12 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["ReportError", "build_report", "template_path", "DEFAULT_SEED"]
+__all__ = ["ReportError", "build_report", "template_path", "DEFAULT_SEED", "DEFAULT_TITLE"]
 
 #: The bootstrap seed used unless the caller gives one (reports rerun identically).
 DEFAULT_SEED = 20261122
+#: The cover's title unless the caller gives one.
+DEFAULT_TITLE = "Engagement report"
 
 
 class ReportError(Exception):
@@ -87,6 +93,9 @@ def build_report(
     decimal: str | None = None,
     seed: int = DEFAULT_SEED,
     resamples: int = 1000,
+    title: str | None = None,
+    client: str | None = None,
+    pdf: bool = False,
     template: str | os.PathLike | None = None,
     progress: Callable[[str], None] = _quiet,
     progress_bar: bool = False,
@@ -119,6 +128,12 @@ def build_report(
         Decimal mark of the file's numbers (default: detected).
     seed, resamples : int
         Bootstrap seed and resamples per interval (at least 100).
+    title, client : str, optional
+        The cover's title (default "Engagement report") and "prepared for" line (default:
+        none).
+    pdf : bool
+        Also write ``<out stem>.pdf``, the same document printed by headless Chromium
+        (:mod:`insights.reporting.pdf`); a missing browser is found before any work.
     template : path-like, optional
         Another template notebook (default :func:`template_path`).
     progress : callable, optional
@@ -149,32 +164,54 @@ def build_report(
     if out.is_dir():
         raise ReportError(f"out {out} is a folder; give a file name such as {out / 'report.html'}",
                           2)
+    title = " ".join((title or DEFAULT_TITLE).split())
+    client = " ".join((client or "").split())
+    if not title:
+        raise ReportError("--title is empty; give the report a title or leave the option out", 2)
+    browser = None
+    if pdf:
+        from insights.reporting import pdf as printing
+
+        try:
+            browser = printing.find_browser()
+        except printing.BrowserMissing as exc:
+            raise ReportError(f"--pdf: {exc}", 2) from None
+    steps = 5 if pdf else 4
 
     start = time.perf_counter()
     with _locked(out), _staging(out) as stage:
         staged_files = stage / files.name
-        _prepare(source, staged_files / "inputs", start, progress=progress, mapping=mapping,
+        _prepare(source, staged_files / "inputs", start, steps, progress=progress, mapping=mapping,
                  platform=platform, level=level, encoding=encoding, sheet=sheet,
                  header_row=header_row, decimal=decimal,
                  options={"scheme": scheme, "pricing": pricing, "seed": seed,
                           "resamples": resamples})
 
-        progress("[3/4] running the analysis notebook (papermill)")
+        progress(f"[3/{steps}] running the analysis notebook (papermill)")
         # Paths relative to the notebook's folder, so the kept notebook reruns where it lies.
         executed = _execute(template, staged_files / "report.ipynb", progress_bar=progress_bar,
                             failed=out.with_name(out.stem + "-failed.ipynb"), parameters={
                                 "WORKDIR": "inputs", "EXPORT_DIR": "tables", "SCHEME": scheme,
                                 "PRICING": pricing, "SEED": seed, "N_RESAMPLES": resamples,
+                                "TITLE": title, "CLIENT": client,
                             })
 
-        progress(f"[4/4] rendering {out.name}")
-        from insights.nbtools.notebooks import render_html
+        progress(f"[4/{steps}] rendering {out.name}")
+        from insights.reporting.document import render
 
-        render_html(executed, stage / out.name, title=f"Engagement report: {source.name}",
-                    hide_code=True)
-        _publish(stage, out, files)
-    progress(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB) and {files.name}/ in "
-             f"{time.perf_counter() - start:.1f} s")
+        render(executed, stage / out.name, title=f"{title}: {source.name}")
+        printed = out.with_suffix(".pdf")
+        if pdf:
+            progress(f"[5/{steps}] printing {printed.name} (headless Chromium)")
+            try:
+                printing.print_pdf(stage / out.name, stage / printed.name, browser=browser)
+            except printing.PrintError as exc:
+                raise ReportError(f"--pdf: {exc}", 1) from None
+        _publish(stage, out, files, printed if pdf else None)
+    written = f"{out} ({out.stat().st_size / 1024:,.0f} KiB)"
+    if pdf:
+        written += f", {printed.name} ({printed.stat().st_size / 1024:,.0f} KiB)"
+    progress(f"wrote {written} and {files.name}/ in {time.perf_counter() - start:.1f} s")
     return out
 
 
@@ -273,22 +310,26 @@ def _staging(out: Path):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _publish(stage: Path, out: Path, files: Path) -> None:
+def _publish(stage: Path, out: Path, files: Path, printed: Path | None = None) -> None:
     """Move the finished report into place: the folder by two renames (the old one aside
-    first), the HTML by one atomic replace."""
+    first), the HTML and the PDF each by one atomic replace."""
     if files.exists():
         os.replace(files, stage / (files.name + ".previous"))
     os.replace(stage / files.name, files)
+    if printed is not None:
+        os.replace(stage / printed.name, printed)
+    elif out.with_suffix(".pdf").is_file():  # an earlier run's PDF would not match this report
+        os.replace(out.with_suffix(".pdf"), stage / (out.stem + ".previous.pdf"))
     os.replace(stage / out.name, out)
 
 
-def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, platform, level,
-             encoding, sheet, header_row, decimal, options: dict) -> None:
+def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, mapping,
+             platform, level, encoding, sheet, header_row, decimal, options: dict) -> None:
     """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
     from insights.ingest import intake
     from insights.reporting.analyses import write_inputs
 
-    progress(f"[1/4] reading {source.name}")
+    progress(f"[1/{steps}] reading {source.name}")
     try:
         raw = intake.read_table(source, encoding=encoding, sheet=sheet, header_row=header_row)
         progress(f"      {len(raw.frame):,} rows, {raw.frame.shape[1]} columns "
@@ -299,11 +340,11 @@ def _prepare(source: Path, inputs: Path, start: float, *, progress, mapping, pla
         raise ReportError(str(exc), 2) from None
     for row in colmap.table().itertuples():
         progress(f"      {row.field:<12} <- {row.column!r} ({row.how})")
-    steps = cleaned.log.steps()
+    counts = cleaned.log.steps()
     progress(f"      {cleaned.level}: {cleaned.level_reason}; {len(cleaned.table):,} rows "
-             f"kept, {steps['dropped'].sum():,} dropped, {steps['repaired'].sum():,} values "
+             f"kept, {counts['dropped'].sum():,} dropped, {counts['repaired'].sum():,} values "
              f"repaired ({time.perf_counter() - start:.1f} s)")
-    progress(f"[2/4] writing the cleaned inputs (to {inputs.parent.name}/{inputs.name}/ "
+    progress(f"[2/{steps}] writing the cleaned inputs (to {inputs.parent.name}/{inputs.name}/ "
              "when the report is complete)")
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_inputs(cleaned, inputs, extra={"generated": generated, **options})

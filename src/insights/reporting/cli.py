@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from insights.reporting.build import DEFAULT_SEED, ReportError, build_report
+from insights.reporting.build import DEFAULT_SEED, DEFAULT_TITLE, ReportError, build_report
 
 __all__ = ["build_parser", "main", "report"]
 
@@ -35,9 +35,12 @@ Read PATH (CSV, TSV, TXT, Excel .xlsx, JSON or JSON lines; the text encoding is 
 recognise its columns (handle, followers, likes, comments, shares, views, fee, revenue,
 posting date, ...) from the alias table insights/data/column_aliases.tsv, decide whether rows
 are posts or creators, clean it with a log of every repaired or dropped row, and write an HTML
-report: summary of findings, data quality, C1 (engagement elasticity with CI and figure),
-engagement rate by tier with CIs, C2 (cost per engagement under pricing models, or the file's
-own ROI/ROAS/CPE by tier when it has fee and revenue columns), and a methods appendix.
+report: a cover, a three-sentence executive summary, the findings with their verdicts, data
+quality in one paragraph, C1 (engagement elasticity with CI and figure), engagement rate by tier,
+every creator against the typical creator of their size (shrunk rates with intervals), the
+roster's tier mix, C2 (cost per engagement under pricing models, or the file's own ROI/ROAS/CPE
+by tier when it has fee and revenue columns), and appendices (methods, cleaning log, software).
+The page is self-contained (it loads nothing); --pdf prints the same document to a PDF.
 
 Beside the report, OUT_files/ holds the executed notebook (with its code), the cleaned inputs,
 and tables/ (CSV and Excel, safe to open in a spreadsheet). PATH is never modified.
@@ -54,6 +57,8 @@ examples:
       "micro" = 10k-500k followers; fees from the Klear 2019 price table
   insights report campaign.csv
       with fee and revenue columns: actual ROI, ROAS and CPE by tier
+  insights report roster.xlsx --title "Q3 roster" --client "Acme Ltd" --pdf
+      a cover for the client, and roster.pdf beside roster-report.html
 
 exit status: 0 report written; 2 a problem with the file or the options (one line on stderr);
 1 the analysis failed (the partial notebook is kept for inspection).
@@ -131,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--decimal", choices=[".", ","], metavar="MARK",
                      help="decimal mark of the file's numbers, '.' or ',' (default: detected; "
                      "a file with 1.234,5 or 12,5K is read with a comma). Example: --decimal ,")
+    rep.add_argument("--title", metavar="TEXT",
+                     help=f"the cover's title (default: {DEFAULT_TITLE!r}). Example: --title "
+                     "'Q3 creator roster'")
+    rep.add_argument("--client", metavar="NAME",
+                     help="the cover's 'prepared for' line (default: none). Example: --client "
+                     "'Acme Ltd'")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also write FILE.pdf, the same document printed by headless Chromium "
+                     "(Debian: apt-get install chromium; or set INSIGHTS_CHROMIUM)")
     rep.add_argument("--seed", type=int, default=DEFAULT_SEED,
                      help="seed of the bootstrap, for identical reruns (default: %(default)s)")
     rep.add_argument("--resamples", type=int, default=1000, metavar="N",
@@ -184,7 +198,7 @@ def report(args: argparse.Namespace) -> Path:
         args.path, out=args.out, platform=args.platform, mapping=mapping, scheme=args.scheme,
         pricing=args.pricing, level=args.level, encoding=args.encoding, sheet=args.sheet,
         header_row=args.header_row, decimal=args.decimal, seed=args.seed, resamples=args.resamples,
-        template=args.template,
+        title=args.title, client=args.client, pdf=args.pdf, template=args.template,
         progress=(lambda message: None) if args.quiet else _say, progress_bar=not args.quiet,
     )
 
