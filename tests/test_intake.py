@@ -826,11 +826,31 @@ def test_real_social_media_youtube_creators():
     assert_rows_accounted(result)
 
 
-def test_real_global_youtube_has_no_engagement_column():
+def test_real_global_youtube_has_no_engagement_column_so_it_is_a_roster():
     path = raw_file("global-youtube-statistics-2023", "Global YouTube Statistics.csv")
-    message = one_line_error(load, path, phrase="no engagement column")
-    assert "'Youtuber'" in message
-    assert "--map likes=COLUMN" in message
+    result = load(path)
+    assert (result.mode, result.components, result.level) == ("roster", (), "creators")
+    note = next(n for n in result.notes if "no engagement column" in n)
+    assert "'Youtuber'" in note and "--map likes=COLUMN" in note
+    assert_rows_accounted(result)
+
+
+@pytest.mark.parametrize(("text", "mode"), [
+    ("Username,Followers\nann,1200\nbob,54000\ncy,2.1M\n", "roster"),
+    ("Creator,Followers,GMV\nann,1200,$30\nbob,54000,$500\ncy,2.1M,$9000\n", "revenue"),
+    ("Creator,Followers,GMV\nann,1200,\nbob,54000,\ncy,2.1M,\n", "roster"),
+    ("Creator,Followers,GMV,Likes\nann,1200,$3,10\nbob,54000,$5,90\ncy,2.1M,$9,900\n",
+     "engagement"),
+])
+def test_mode_follows_the_columns(tmp_path, text, mode):
+    result = load(write(tmp_path, "f.csv", text))
+    assert result.mode == mode
+    assert (result.components == ()) == (mode != "engagement")
+
+
+def test_mapped_engagement_with_no_valid_value_is_still_an_error(tmp_path):
+    path = write(tmp_path, "f.csv", "Handle,Followers,Likes\nann,1000,n/a\nbob,2000,-\n")
+    one_line_error(load, path, phrase="no usable engagement values")
 
 
 def test_forced_creators_level_keeps_no_post_id(tmp_path):

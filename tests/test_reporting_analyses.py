@@ -912,3 +912,47 @@ def test_render_writes_a_page_that_loads_nothing(tmp_path):
     assert "<script" not in page and "<link" not in page
     assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page)
     assert "@media print" in page  # the print style sheet is inline
+
+
+# --------------------------------------------------------------------------------------------
+# files without engagement
+
+
+def test_revenue_section_recovers_a_known_elasticity(tmp_path):
+    rng = np.random.default_rng(9)
+    followers = np.round(10 ** rng.uniform(3, 6.5, 200))
+    revenue = 0.5 * followers**0.6 * rng.lognormal(0, 0.3, 200)
+    lines = ["Creator,Followers,GMV"] + [f"s{i},{f:.0f},{r:.4f}" for i, (f, r)
+                                           in enumerate(zip(followers, revenue, strict=True))]
+    lines.append("nothing,5000,")  # no revenue: left out and counted
+    inputs = make_inputs(tmp_path, "gmv.csv", "\n".join(lines) + "\n")
+    assert inputs.mode == "revenue"
+    result = analyses.revenue_section(inputs, rng=np.random.default_rng(1), n_resamples=200)
+    fits = result.fits.set_index("estimand")
+    expected_b = np.polyfit(np.log(followers), np.log(np.round(revenue, 4)), 1)[0]
+    assert fits.loc["typical", "estimate"] == pytest.approx(expected_b, rel=1e-9)
+    for name in ("typical", "expected"):
+        assert fits.loc[name, "ci_low"] < 0.6 < fits.loc[name, "ci_high"]
+        assert fits.loc[name, "reading"] == "revenue per follower falls with size"
+        assert fits.loc[name, "n"] == 200
+    assert result.notes == ["1 creator has no revenue value and is left out"]
+    micro = result.by_tier.set_index("tier").loc["micro"]
+    in_micro = (followers >= 1e4) & (followers < 1e5)
+    assert micro["n"] == in_micro.sum()
+    assert micro["median"] == pytest.approx(np.median(np.round(revenue, 4)[in_micro]
+                                                      / followers[in_micro]))
+
+
+def test_revenue_reading_needs_the_whole_interval_on_one_side():
+    assert analyses._revenue_reading(1.2, 1.05, 1.3) == "revenue per follower rises with size"
+    assert analyses._revenue_reading(0.8, 0.7, 0.95) == "revenue per follower falls with size"
+    assert analyses._revenue_reading(0.9, 0.7, 1.1).startswith("the data cannot tell")
+    assert analyses._revenue_reading(np.nan, np.nan, np.nan) == "not estimated"
+
+
+def test_claim_needs_says_what_the_file_already_has():
+    table = pd.DataFrame({"creator": ["a"], "followers": [1.0], "fee": [10.0],
+                          "category": ["food"]})
+    needs = analyses.claim_needs(analyses.ReportInputs(table, pd.DataFrame(), pd.DataFrame(),
+                                                       {"mode": "roster"}))
+    assert "(the file has them)" in needs[1] and "(the file has categories)" in needs[3]

@@ -8,6 +8,7 @@ Error paths stop before the notebook; they run in-process (:func:`insights.repor
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import subprocess
@@ -25,7 +26,7 @@ from insights import claims, paths
 from insights.formatting import estimate as format_estimate
 from insights.ingest import intake
 from insights.pricing import pricing_models
-from insights.reporting import cli
+from insights.reporting import analyses, cli
 from insights.reporting.document import FORMULA_PREFIXES
 
 pytestmark = pytest.mark.e2e  # runs the insights command: full runs start a kernel
@@ -487,11 +488,83 @@ def test_invalid_option_values_are_usage_errors(capsys, tmp_path, option):
     assert "Traceback" not in err
 
 
-def test_youtube_without_engagement_column(capsys, tmp_path, out):
-    path = raw_file("global-youtube-statistics-2023", "Global YouTube Statistics.csv")
-    line = run_error(capsys, path, "--platform", "youtube", "--out", out)
-    assert "no engagement column" in line and "--map likes=" in line
-    assert "'video_views'" in line  # the columns found are listed
+ROSTER_SECTIONS = ["Executive summary", "Data quality", "The roster",
+                   "Revenue against followers", "What the claims would need",
+                   "Appendix A: methods and caveats", "Appendix B: cleaning log",
+                   "Appendix C: software"]
+
+
+def assert_roster_html(run: Run) -> None:
+    text = run.text
+    for heading in ROSTER_SECTIONS:
+        assert re.search(r"<h2[^>]*>" + re.escape(heading), text), heading
+    assert "Roster report" in text and "cannot be tested on it" in text
+    assert "<script" not in text and "Traceback" not in text
+    assert not re.search(r">\s*(?:nan|NaN|None|inf)\s*<", text)
+
+
+def test_youtube_channel_list_without_engagement_gets_a_roster_report(tmp_path):
+    source = raw_file("global-youtube-statistics-2023", "Global YouTube Statistics.csv")
+    run = full_run(tmp_path, source, "--platform", "youtube")
+    assert_roster_html(run)
+    assert "no engagement column" in run.text and "video_views" in run.text
+    creators = run.table("creators")
+    got = intake.load(source, platform="youtube")
+    assert len(creators) == got.table["creator"].nunique()
+    assert "no engagement column: a roster report" in console(
+        "report", source, "--out", tmp_path / "again.html", "--resamples", "100",
+        cwd=tmp_path).stderr
+
+
+def test_a_scrapers_follower_list_gets_a_roster_report(tmp_path):
+    rng = np.random.default_rng(4)
+    followers = np.round(10 ** rng.uniform(2.5, 6.8, 120))
+    frame = pd.DataFrame({"username": [f"fan.{i}" for i in range(120)],
+                          "full_name": [f"Fan {i}" for i in range(120)],
+                          "follower_count": [display_count(f) for f in followers],
+                          "is_verified": rng.random(120) < 0.1})
+    source = tmp_path / "followers.csv"
+    frame.to_csv(source, index=False)
+    run = full_run(tmp_path / "out", source)
+    assert_roster_html(run)
+    assert "no revenue column: nothing to show here" in run.text.replace("The file has", "")
+    shown = run.table("creators")
+    assert len(shown) == 120
+    mix = analyses.roster_table(shown.astype({"followers": float}).assign(
+        engagement_rate=np.nan))
+    roster = run.text.split('id="The-roster')[1].split('id="Revenue')[0]
+    for tier, n in zip(mix["tier"], mix["creators"], strict=True):  # counts as shown
+        cells = r"<td>[^<]*</td>" * 2
+        row = rf'<td class="text">{re.escape(html.escape(tier))}</td>{cells}<td>{n}</td>'
+        assert re.search(row, roster), (tier, n)
+    assert sum(mix["creators"]) == 120
+
+
+def test_a_sales_list_with_gmv_and_no_likes_gets_revenue_per_follower(tmp_path):
+    rng = np.random.default_rng(6)
+    followers = np.round(10 ** rng.uniform(3, 6.5, 90))
+    gmv = 0.02 * followers**0.7 * rng.lognormal(0, 0.4, 90)
+    frame = pd.DataFrame({"Creator": [f"shop_{i}" for i in range(90)],
+                          "Followers": followers.astype(int),
+                          "GMV": [f"${v:,.2f}" for v in gmv]})
+    source = tmp_path / "sales.csv"
+    frame.to_csv(source, index=False)
+    run = full_run(tmp_path / "out", source)
+    assert_roster_html(run)
+    fits = run.table("revenue_fits").set_index("estimand")
+    # the known elasticity, 0.7, from the file's own numbers
+    expected = claims_free_fit(frame.assign(GMV=gmv))
+    assert float(fits.loc["typical", "estimate"]) == pytest.approx(expected, rel=1e-9)
+    assert float(fits.loc["typical", "ci_low"]) < 0.7 < float(fits.loc["typical", "ci_high"])
+    assert fits.loc["typical", "reading"] == "revenue per follower falls with size"
+    assert "Revenue on average grows as followers^" in run.text
+
+
+def claims_free_fit(frame: pd.DataFrame) -> float:
+    """The log-OLS slope of log revenue on log followers, computed with numpy alone."""
+    x = np.log(frame["Followers"].to_numpy(dtype=float))
+    y = np.log(frame["GMV"].round(2).to_numpy(dtype=float))
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def test_errors_through_the_console_script(tmp_path):

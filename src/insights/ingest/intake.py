@@ -58,6 +58,7 @@ __all__ = [
     "CURRENCY_CODES",
     "ENGAGEMENT_FIELDS",
     "FIELDS",
+    "MODES",
     "MONEY_FIELDS",
     "ColumnMap",
     "InputError",
@@ -105,6 +106,9 @@ COUNT_FIELDS = (
 MONEY_FIELDS = ("fee", "revenue")
 #: Fields that count as engagement, in order of preference.
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "engagements")
+#: What a cleaned file can support (:attr:`Intake.mode`): the engagement claims, revenue per
+#: follower (revenue and no engagement column), or a description of the roster (followers only).
+MODES = ("engagement", "revenue", "roster")
 #: Counts no real account or post reaches, per field: the largest account on any platform has
 #: about 0.65 billion followers, the most-liked post about 60 million likes and the most-viewed
 #: video about 16 billion views (2025). A value above its bound is a unit or mapping error
@@ -783,14 +787,14 @@ def _require(colmap: ColumnMap, name: str, example: str) -> None:
 
 
 def _check_needed(colmap: ColumnMap) -> None:
+    """A handle and a follower count are needed; engagement is not (without it the file is a
+    roster, or a revenue list, see :data:`MODES`)."""
     _require(colmap, "creator", "'Handle'")
     _require(colmap, "followers", "'Followers'")
-    if not any(f in colmap.columns for f in (*ENGAGEMENT_FIELDS, "engagement_rate")):
-        raise InputError(
-            "no engagement column (likes, comments, shares, engagements or an engagement "
-            "rate); columns found: "
-            f"{_preview(colmap.found, limit=None)}; name one with --map likes=COLUMN"
-        )
+
+
+def _has_engagement(colmap: ColumnMap) -> bool:
+    return any(f in colmap.columns for f in (*ENGAGEMENT_FIELDS, "engagement_rate"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -846,6 +850,9 @@ class Intake:
     currency: str | None
     components: tuple[str, ...]
     notes: list[str] = field(default_factory=list)
+    #: ``engagement`` (the claims can be tested), ``revenue`` (no engagement, revenue: revenue
+    #: per follower instead) or ``roster`` (followers only: the roster is described).
+    mode: str = "engagement"
 
     @property
     def rows_read(self) -> int:
@@ -1099,12 +1106,25 @@ def clean(
     if derived:
         notes.append(derived)
     frame = _drop_implausible(frame, log, table, source)
-    try:  # the fields are named as in a posts table until the level table is built
-        components = metrics.default_components(frame, kind="posts")
-    except ValueError:
-        listed = ", ".join(f"{f} ({source[f]!r})" for f in ENGAGEMENT_FIELDS if f in source)
-        raise InputError(f"no usable engagement values: {listed} hold no valid count in any "
-                         "row with followers") from None
+    mode = "engagement"
+    if not _has_engagement(colmap):
+        # no engagement column at all: a roster (followers only) or a revenue list
+        has_revenue = "revenue" in frame.columns and frame["revenue"].notna().any()
+        mode, components = ("revenue" if has_revenue else "roster"), ()
+        notes.append(
+            "the file has no engagement column (likes, comments, shares, engagements or an "
+            "engagement rate), so the engagement claims cannot be tested: "
+            + ("revenue per follower is analysed instead" if has_revenue else
+               "the report describes the roster") + f"; columns found: "
+            f"{_preview(colmap.found, limit=None)} (name one with --map likes=COLUMN)")
+    else:
+        try:  # the fields are named as in a posts table until the level table is built
+            components = metrics.default_components(frame, kind="posts")
+        except ValueError:
+            listed = ", ".join(f"{f} ({source[f]!r})" for f in ENGAGEMENT_FIELDS
+                               if f in source)
+            raise InputError(f"no usable engagement values: {listed} hold no valid count in "
+                             "any row with followers") from None
 
     if level == "posts":
         frame = _posts_table(frame, log, source)
@@ -1124,12 +1144,14 @@ def clean(
             f"column {source['followers']!r}): nothing can be said about how engagement "
             "changes with size"
         )
-    notes.extend(_consistency_notes(frame, level, components, source))
+    if components:
+        notes.extend(_consistency_notes(frame, level, components, source))
     if level == "creators":
         components = tuple(f"avg_{c}" for c in components)
     out = frame.assign(dataset=dataset)
     canonical = schemas.validate(schemas.conform(out, table), table)
-    return Intake(canonical, level, reason, log, colmap, raw, currency, components, notes)
+    return Intake(canonical, level, reason, log, colmap, raw, currency, components, notes,
+                  mode)
 
 
 def _examples(values: pd.Series, limit: int = 3) -> str:

@@ -18,13 +18,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights import claims, costs, metrics, schemas, stats
+from insights import claims, costs, formatting, metrics, schemas, stats
 from insights.pricing import PriceModel, fit_fees, price_model, pricing_models
 from insights.tiers import assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
 
 __all__ = [
+    "RevenueSection",
+    "claim_needs",
+    "revenue_section",
+    "roster_creators",
+    "roster_summary",
     "C2Section",
     "CreatorTable",
     "creator_table",
@@ -90,6 +95,11 @@ class ReportInputs:
     def label(self) -> str:
         return self.meta.get("file", "the file")
 
+    @property
+    def mode(self) -> str:
+        """``engagement``, ``revenue`` or ``roster`` (:data:`insights.ingest.intake.MODES`)."""
+        return self.meta.get("mode", "engagement")
+
 
 def write_inputs(intake, folder: str | Path, *, extra: Mapping | None = None) -> Path:
     """Write an :class:`insights.ingest.intake.Intake` to ``folder`` for the template notebook.
@@ -113,6 +123,7 @@ def write_inputs(intake, folder: str | Path, *, extra: Mapping | None = None) ->
         "level_reason": intake.level_reason,
         "currency": intake.currency,
         "components": list(intake.components),
+        "mode": intake.mode,
         "notes": list(intake.notes),
         **dict(extra or {}),
     }
@@ -501,6 +512,175 @@ def roster_table(rates: pd.DataFrame, *, scheme: str = "industry") -> pd.DataFra
         "share": counts.to_numpy() / max(int(counts.sum()), 1),
         "median_rate": medians.reindex(labels).to_numpy(dtype=float),
     })
+
+
+# --------------------------------------------------------------------------------------------
+# files without engagement: a roster, or revenue per follower
+
+
+def roster_creators(inputs: ReportInputs) -> pd.DataFrame:
+    """One row per creator: ``creator``, ``followers`` (the median over a creator's rows) and,
+    when the file has revenue, ``revenue`` (mean per row) and ``revenue_per_follower``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"creator": ["a", "a", "b"], "followers": [100.0, 300.0, 50.0],
+    ...                       "revenue": [10.0, 30.0, 5.0], "post_id": ["1", "2", "3"]})
+    >>> roster_creators(ReportInputs(table, pd.DataFrame(), pd.DataFrame(), {}))
+      creator  followers  revenue  revenue_per_follower
+    0       a      200.0     20.0                   0.1
+    1       b       50.0      5.0                   0.1
+    """
+    table = inputs.table
+    columns = ["followers", *(["revenue"] if "revenue" in table.columns else [])]
+    grouped = table.groupby(table["creator"].astype(str), sort=False)
+    out = grouped[columns].agg({"followers": "median",
+                                **({"revenue": "mean"} if "revenue" in columns else {})})
+    out = out.reset_index()
+    if "revenue" in out.columns:
+        out["revenue_per_follower"] = out["revenue"] / out["followers"]
+    return out
+
+
+@dataclass
+class RevenueSection:
+    """Revenue against followers: per tier and as an elasticity under both estimands."""
+
+    by_tier: pd.DataFrame
+    fits: pd.DataFrame
+    typical: stats.Elasticity | None
+    expected: stats.Elasticity | None
+    currency: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _revenue_reading(b: float, lo: float, hi: float) -> str:
+    if not np.isfinite(b):
+        return "not estimated"
+    if lo > 1:
+        return "revenue per follower rises with size"
+    if hi < 1:
+        return "revenue per follower falls with size"
+    return "the data cannot tell whether revenue per follower rises or falls with size"
+
+
+def revenue_section(inputs: ReportInputs, *, scheme: str = "industry",
+                    rng: np.random.Generator, n_resamples: int = 1000,
+                    level: float = 0.95) -> RevenueSection:
+    """Revenue per follower by tier (medians, bootstrap CIs over creators) and the elasticity
+    of revenue on followers: of the typical creator (log-OLS, HC3; creators with no revenue
+    cannot enter and are counted) and of revenue on average (PPML, HC1; zeros kept). An
+    elasticity below 1 means revenue per follower falls with size."""
+    creators = roster_creators(inputs)
+    usable = creators[np.isfinite(creators["revenue"]) & (creators["followers"] > 0)]
+    notes = []
+    missing = len(creators) - len(usable)
+    if missing:
+        notes.append(f"{missing:,} creator{' has' if missing == 1 else 's have'} no revenue "
+                     "value and " + ("is" if missing == 1 else "are") + " left out")
+    by_tier = stats.tier_medians(usable, value="revenue_per_follower", tier_scheme=scheme,
+                                 rng=rng, n_resamples=n_resamples, level=level)
+    fits, rows = {}, []
+    for name, fitter in (("typical", stats.fit_elasticity), ("expected", stats.fit_ppml)):
+        try:
+            fit = fitter(usable, y="revenue", x="followers", level=level)
+        except (stats.InsufficientDataError, ValueError) as exc:
+            fit = None
+            notes.append(f"{name}: not estimated: {exc}")
+        fits[name] = fit
+        b, lo, hi = ((fit.estimate, fit.ci_low, fit.ci_high) if fit is not None
+                     else (np.nan, np.nan, np.nan))
+        rows.append({"estimand": name, "estimate": b, "ci_low": lo, "ci_high": hi,
+                     "n": fit.n if fit is not None else 0,
+                     "n_zero_dropped": fit.n_zero if fit is not None else 0,
+                     "reading": _revenue_reading(b, lo, hi),
+                     "method": fit.method if fit is not None else ""})
+    return RevenueSection(by_tier, pd.DataFrame(rows), fits["typical"], fits["expected"],
+                          inputs.meta.get("currency") or "the file's currency", notes)
+
+
+def roster_summary(inputs: ReportInputs, creators: pd.DataFrame, *, scheme: str = "industry",
+                   revenue: RevenueSection | None = None) -> list[str]:
+    """Three sentences for a file without engagement: what was analysed, what the roster (or
+    revenue) looks like, and what the claims would need.
+
+    Examples
+    --------
+    >>> inputs = ReportInputs(pd.DataFrame({"creator": list("abcd"), "platform": "youtube"}),
+    ...                       pd.DataFrame(), pd.DataFrame(),
+    ...                       {"file": "list.csv", "level": "creators", "rows_read": 4,
+    ...                        "mode": "roster"})
+    >>> creators = pd.DataFrame({"followers": [2e3, 5e4, 6e4, 3e6]})
+    >>> for sentence in roster_summary(inputs, creators):
+    ...     print(sentence)  # doctest: +NORMALIZE_WHITESPACE
+    We described 4 YouTube creators from list.csv, with 2,000 to 3,000,000 followers (4 rows
+    read, 0 left out).
+    Half of them (2) are micro (10k to 100k followers); the median creator has 55,000
+    followers.
+    The file has no engagement counts, so whether engagement falls with size or
+    micro-creators are cheaper cannot be tested on it; add average likes and comments per
+    creator, or a post export, and run the report again.
+    """
+    table = inputs.table
+    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
+    platform = (_PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
+                if len(platforms) == 1 and platforms[0] != "other" else "")
+    followers = creators["followers"].dropna()
+    read = int(inputs.meta.get("rows_read", len(table)))
+    first = (f"We described {len(creators):,} {platform}creators from {inputs.label}, with "
+             f"{followers.min():,.0f} to {followers.max():,.0f} followers ({read:,} rows read, "
+             f"{read - len(table):,} left out).")
+    mix = roster_table(creators.assign(engagement_rate=np.nan), scheme=scheme)
+    top = mix.loc[mix["creators"].idxmax()]
+    share = float(top["share"])
+    words = ("All of them" if share == 1 else "Half of them" if share == 0.5 else
+             f"{share:.0%} of them")
+    band = (f"{formatting.count_label(top['followers_from'])} to "
+            f"{formatting.count_label(top['followers_to'])} followers"
+            if np.isfinite(top["followers_to"]) else
+            f"{formatting.count_label(top['followers_from'])} followers or more")
+    second = (f"{words} ({int(top['creators']):,}) are {top['tier']} ({band}); the median "
+              f"creator has {followers.median():,.0f} followers.")
+    if revenue is not None and revenue.expected is not None:
+        fit = revenue.expected
+        second += (f" Revenue on average grows as followers^{fit.estimate:.2f} (95% CI "
+                   f"{fit.ci_low:.2f} to {fit.ci_high:.2f}): "
+                   f"{_revenue_reading(fit.estimate, fit.ci_low, fit.ci_high)}.")
+    third = ("The file has no engagement counts, so whether engagement falls with size or "
+             "micro-creators are cheaper cannot be tested on it; add average likes and "
+             "comments per creator, or a post export, and run the report again.")
+    return [first, second, third]
+
+
+def claim_needs(inputs: ReportInputs) -> list[str]:
+    """What each claim would need that this file does not have (for roster reports).
+
+    Examples
+    --------
+    >>> inputs = ReportInputs(pd.DataFrame({"creator": ["a"], "followers": [1.0]}),
+    ...                       pd.DataFrame(), pd.DataFrame(), {"mode": "roster"})
+    >>> claim_needs(inputs)[0]  # doctest: +NORMALIZE_WHITESPACE
+    'C1 (engagement rate falls with size): engagement per creator or per post (likes,
+    comments, shares or views with an engagement rate), for creators across the range of
+    sizes.'
+    """
+    table = inputs.table
+    has = {c for c in ("fee", "revenue", "category") if c in table.columns
+           and table[c].notna().any()}
+    needs = [
+        "C1 (engagement rate falls with size): engagement per creator or per post (likes, "
+        "comments, shares or views with an engagement rate), for creators across the range of "
+        "sizes.",
+        "C2 (micro-creators are cheaper per engagement): the same engagement counts, and fees "
+        + ("(the file has them)." if "fee" in has else
+           "(without them, published price tables are used)."),
+        "C5 (small creators hold conversations): comments and likes counted separately.",
+        "C7 (niche creators outperform): engagement and a category per creator"
+        + (" (the file has categories)." if "category" in has else "."),
+        "A list chosen by engagement (top performers) cannot test C1 whatever its columns: say "
+        "how the creators were picked.",
+    ]
+    return needs
 
 
 # --------------------------------------------------------------------------------------------

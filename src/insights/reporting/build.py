@@ -6,7 +6,8 @@ Steps (each announced through ``progress``):
    here with :class:`ReportError` (``status`` 2) and nothing is written;
 2. write the cleaned table, the cleaning log and the options to ``<out>_files/inputs/``
    (:func:`insights.reporting.analyses.write_inputs`);
-3. run the template notebook (package data, ``insights/reporting/templates/client-report.ipynb``)
+3. run the template notebook (package data: ``insights/reporting/templates/client-report.ipynb``,
+   or ``roster-report.ipynb`` for a file without engagement counts, :func:`template_path`)
    on them with `papermill <https://papermill.readthedocs.io>`_, the well-kept notebook executor
    that injects parameters and shows a progress bar per cell; the executed notebook (with its
    code) is kept as ``<out>_files/report.ipynb`` for audit;
@@ -43,11 +44,13 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["ReportError", "build_report", "template_path", "DEFAULT_SEED", "DEFAULT_TITLE"]
+__all__ = ["ReportError", "build_report", "template_path", "DEFAULT_SEED", "DEFAULT_TITLE",
+           "TEMPLATES"]
 
 #: The bootstrap seed used unless the caller gives one (reports rerun identically).
 DEFAULT_SEED = 20261122
-#: The cover's title unless the caller gives one.
+#: The cover's title unless the caller gives one ("Roster report" for a file without
+#: engagement counts).
 DEFAULT_TITLE = "Engagement report"
 
 
@@ -60,18 +63,25 @@ class ReportError(Exception):
         self.status = status
 
 
-def template_path() -> Path:
-    """The client-report template notebook shipped with the package.
+#: The template notebook for each mode of a cleaned file (:data:`insights.ingest.intake.MODES`).
+TEMPLATES = {"engagement": "client-report.ipynb", "revenue": "roster-report.ipynb",
+             "roster": "roster-report.ipynb"}
+
+
+def template_path(mode: str = "engagement") -> Path:
+    """The template notebook shipped with the package for a file of this ``mode``: the
+    client report (engagement), or the roster report (followers only, or revenue without
+    engagement).
 
     Examples
     --------
-    >>> template_path().name
-    'client-report.ipynb'
-    >>> template_path().is_file()
+    >>> template_path().name, template_path("roster").name
+    ('client-report.ipynb', 'roster-report.ipynb')
+    >>> template_path().is_file() and template_path("revenue").is_file()
     True
     """
     return Path(str(resources.files("insights.reporting").joinpath(
-        "templates", "client-report.ipynb")))
+        "templates", TEMPLATES[mode])))
 
 
 def _quiet(message: str) -> None:
@@ -135,7 +145,8 @@ def build_report(
         Also write ``<out stem>.pdf``, the same document printed by headless Chromium
         (:mod:`insights.reporting.pdf`); a missing browser is found before any work.
     template : path-like, optional
-        Another template notebook (default :func:`template_path`).
+        Another template notebook (default :func:`template_path` of the file's mode: the
+        client report, or the roster report for a file without engagement counts).
     progress : callable, optional
         Receives one line per step (default: silent).
     progress_bar : bool
@@ -153,21 +164,20 @@ def build_report(
         raise ReportError(f"out {out} is the input file itself; the input is never written", 2)
     out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
     files = out.with_name(out.stem + "_files")
-    template = Path(template) if template is not None else template_path()
+    template = Path(template) if template is not None else None
     if resamples < 100:
         raise ReportError(f"resamples {resamples}: use at least 100", 2)
     if source.exists() and source.resolve().is_relative_to(files.resolve()):
         raise ReportError(f"the input lies inside {files}, which the report writes; move it", 2)
-    if not template.is_file():
+    if template is not None and not template.is_file():
         raise ReportError(f"template notebook not found: {template}", 2)
 
     if out.is_dir():
         raise ReportError(f"out {out} is a folder; give a file name such as {out / 'report.html'}",
                           2)
-    title = " ".join((title or DEFAULT_TITLE).split())
-    client = " ".join((client or "").split())
-    if not title:
+    if title is not None and not title.strip():
         raise ReportError("--title is empty; give the report a title or leave the option out", 2)
+    client = " ".join((client or "").split())
     browser = None
     if pdf:
         from insights.reporting import pdf as printing
@@ -181,11 +191,18 @@ def build_report(
     start = time.perf_counter()
     with _locked(out), _staging(out) as stage:
         staged_files = stage / files.name
-        _prepare(source, staged_files / "inputs", start, steps, progress=progress, mapping=mapping,
-                 platform=platform, level=level, encoding=encoding, sheet=sheet,
-                 header_row=header_row, decimal=decimal,
-                 options={"scheme": scheme, "pricing": pricing, "seed": seed,
-                          "resamples": resamples})
+        mode = _prepare(source, staged_files / "inputs", start, steps, progress=progress,
+                        mapping=mapping, platform=platform, level=level, encoding=encoding,
+                        sheet=sheet, header_row=header_row, decimal=decimal,
+                        options={"scheme": scheme, "pricing": pricing, "seed": seed,
+                                 "resamples": resamples})
+        title = " ".join(title.split()) if title else (
+            DEFAULT_TITLE if mode == "engagement" else "Roster report")
+        if template is None:
+            template = template_path(mode)
+            if mode != "engagement":
+                progress(f"      no engagement column: a roster report"
+                         f"{' with revenue per follower' if mode == 'revenue' else ''}")
 
         progress(f"[3/{steps}] running the analysis notebook (papermill)")
         # Paths relative to the notebook's folder, so the kept notebook reruns where it lies.
@@ -324,8 +341,9 @@ def _publish(stage: Path, out: Path, files: Path, printed: Path | None = None) -
 
 
 def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, mapping,
-             platform, level, encoding, sheet, header_row, decimal, options: dict) -> None:
-    """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs."""
+             platform, level, encoding, sheet, header_row, decimal, options: dict) -> str:
+    """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs; return
+    the file's mode (:data:`insights.ingest.intake.MODES`)."""
     from insights.ingest import intake
     from insights.reporting.analyses import write_inputs
 
@@ -348,6 +366,7 @@ def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, 
              "when the report is complete)")
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_inputs(cleaned, inputs, extra={"generated": generated, **options})
+    return cleaned.mode
 
 
 def _execute(template: Path, notebook: Path, *, progress_bar: bool, failed: Path,

@@ -98,8 +98,18 @@ def package_versions() -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # the document: tables, cover and page
 
+def _count(value: object) -> str:
+    """A count; an infinite one is the open end of a band ("and up")."""
+    try:
+        if float(value) == float("inf"):
+            return "and up"
+    except (TypeError, ValueError):
+        pass
+    return formatting.count(value)
+
+
 _KINDS: dict[str, Callable[[object], str]] = {
-    "count": formatting.count,
+    "count": _count,
     "percent": formatting.percent,
     "estimate": formatting.estimate,
     "ratio": lambda v: formatting.estimate(v) + ("" if formatting.estimate(v)
@@ -131,7 +141,8 @@ def table(
 ) -> str:
     """A table for the client report as HTML: no index, every column formatted by its kind.
 
-    ``counts`` are whole numbers with separators, ``percents`` fractions shown as percentages,
+    ``counts`` are whole numbers with separators (an infinite one, the open end of a tier
+    band, reads "and up"), ``percents`` fractions shown as percentages,
     ``ratios`` multiples (``1.8x``); other numbers get three significant figures and text is
     escaped. A missing value is shown as :data:`insights.formatting.MISSING` and explained in
     a footnote below the table: ``missing`` maps a column to the reason (default: "not
