@@ -226,11 +226,11 @@ def cover(*, title: str, client: str | None, file: str, generated: str,
     >>> "Acme &amp; Co" in page and "q3.csv" in page
     True
     """
-    rows = [("Prepared for", client), ("Date", generated), ("File", file),
-            ("Analysed", analysed)]
+    rows = [("Date", generated), ("File", file), ("Analysed", analysed)]
     items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows
                     if v)
-    client_line = f'<p class="client">{html.escape(client)}</p>' if client else ""
+    client_line = (f'<p class="client">Prepared for {html.escape(client)}</p>' if client
+                   else "")
     return (f'<section class="cover"><h1>{html.escape(title)}</h1>{client_line}'
             f"<dl>{items}</dl></section>")
 
