@@ -956,3 +956,11 @@ def test_claim_needs_says_what_the_file_already_has():
     needs = analyses.claim_needs(analyses.ReportInputs(table, pd.DataFrame(), pd.DataFrame(),
                                                        {"mode": "roster"}))
     assert "(the file has them)" in needs[1] and "(the file has categories)" in needs[3]
+
+
+def test_export_tables_keeps_long_tables_out_of_the_workbook(tmp_path):
+    tables = {"short": pd.DataFrame({"n": [1, 2]}), "long": pd.DataFrame({"n": range(7)})}
+    written = document.export_tables(tables, tmp_path, excel_rows=5)
+    assert sorted(p.name for p in written) == ["long.csv", "short.csv", "tables.xlsx"]
+    assert openpyxl.load_workbook(tmp_path / "tables.xlsx").sheetnames == ["short"]
+    tm.assert_frame_equal(pd.read_csv(tmp_path / "long.csv"), tables["long"])

@@ -5,12 +5,13 @@ Steps (each announced through ``progress``):
 1. read, map and clean the file (:mod:`insights.ingest.intake`); a problem with the file stops
    here with :class:`ReportError` (``status`` 2) and nothing is written;
 2. write the cleaned table, the cleaning log and the options to ``<out>_files/inputs/``
-   (:func:`insights.reporting.analyses.write_inputs`);
+   (:func:`insights.reporting.inputs.write_inputs`);
 3. run the template notebook (package data: ``insights/reporting/templates/client-report.ipynb``,
    or ``roster-report.ipynb`` for a file without engagement counts, :func:`template_path`)
    on them with `papermill <https://papermill.readthedocs.io>`_, the well-kept notebook executor
    that injects parameters and shows a progress bar per cell; the executed notebook (with its
-   code) is kept as ``<out>_files/report.ipynb`` for audit;
+   code) is kept as ``<out>_files/report.ipynb`` for audit, the kernel's own log (its stderr) as
+   ``<out>_files/kernel.log``;
 4. render it to ``<out>`` (:func:`insights.reporting.document.render`: nbconvert's ``basic``
    template, code left out, figures embedded, the package's style sheet inline: a page that
    loads nothing from anywhere); the client tables (spreadsheet-safe CSV and Excel) go to
@@ -345,7 +346,7 @@ def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, 
     """Steps 1 and 2: read, map and clean the file, then write the notebook's inputs; return
     the file's mode (:data:`insights.ingest.intake.MODES`)."""
     from insights.ingest import intake
-    from insights.reporting.analyses import write_inputs
+    from insights.reporting.inputs import write_inputs
 
     progress(f"[1/{steps}] reading {source.name}")
     try:
@@ -369,22 +370,37 @@ def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, 
     return cleaned.mode
 
 
+def _logged_kernel_manager(log) -> type:
+    """The current environment's kernel manager, with the kernel's own stderr (its log lines,
+    and its tracebacks when Ctrl-C interrupts it) written to ``log`` instead of the terminal,
+    where the command prints one line per error. The notebook keeps every error of a cell."""
+    from insights.nbtools.notebooks import current_env_kernel_manager_class
+
+    base = current_env_kernel_manager_class()
+
+    class LoggedKernelManager(base):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["stderr"] = log
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return LoggedKernelManager
+
+
 def _execute(template: Path, notebook: Path, *, progress_bar: bool, failed: Path,
              parameters: dict):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from insights.nbtools.notebooks import current_env_kernel_manager_class
-
     notebook.parent.mkdir(parents=True, exist_ok=True)
     env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel
+    kernel_log = notebook.with_name("kernel.log")
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), open(kernel_log, "w") as log:
             papermill.execute_notebook(
                 str(template), str(notebook), parameters=parameters,
                 progress_bar=progress_bar, kernel_name="python3",
-                kernel_manager_class=current_env_kernel_manager_class(),
+                kernel_manager_class=_logged_kernel_manager(log),
                 cwd=str(notebook.parent), log_output=False, request_save_on_cell_execute=False,
             )
     except PapermillExecutionError as exc:
