@@ -81,6 +81,18 @@ def test_installed_package_is_not_the_checkout(installed):
     assert not Path(where).resolve().is_relative_to(ROOT / "src")
 
 
+def test_every_template_ships_with_the_package(installed):
+    python = installed / "bin" / "python"
+    listed = subprocess.run(
+        [python, "-c", "from insights.reporting import build; "
+         "print(*sorted({build.template_path(m).name for m in build.TEMPLATES "
+         "if build.template_path(m).is_file()}), "
+         "build.template_path().with_name('report.css').is_file())"],
+        check=True, capture_output=True, text=True, cwd=installed, env=_clean_env(),
+    ).stdout.split()
+    assert listed == ["client-report.ipynb", "roster-report.ipynb", "True"]
+
+
 def test_insights_report_runs_from_a_folder_outside_the_checkout(installed, tmp_path):
     work = tmp_path / "analyst"
     work.mkdir()
@@ -92,7 +104,8 @@ def test_insights_report_runs_from_a_folder_outside_the_checkout(installed, tmp_
     )
     assert proc.returncode == 0, proc.stderr
     html = (work / "creators-report.html").read_text(encoding="utf-8")
-    assert "Summary of findings" in html
+    assert "Findings at a glance" in html
     assert "C1: engagement against followers" in html
+    assert "@media print" in html  # the style sheet ships as package data and is inlined
     assert (work / "creators-report_files" / "report.ipynb").is_file()
     assert not (work / "data").exists()  # nothing of a project layout is needed or made

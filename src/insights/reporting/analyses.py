@@ -26,6 +26,7 @@ from insights.verdicts import ClaimResult, combine_pricing_models
 __all__ = [
     "RevenueSection",
     "claim_needs",
+    "cleaning_appendix",
     "revenue_section",
     "roster_creators",
     "roster_summary",
@@ -793,6 +794,34 @@ def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
         reasons = pd.DataFrame({"action": [], "reason": [], "rows": []})
     mapping = pd.DataFrame(inputs.meta.get("mapping", []))
     return {"overview": overview.reset_index(drop=True), "reasons": reasons, "mapping": mapping}
+
+
+def cleaning_appendix(inputs: ReportInputs, *, rows: int = 20) -> str:
+    """The cleaning-log appendix as HTML: the column mapping, the cleaning steps, the events
+    counted by reason and the first ``rows`` events (all of them are exported)."""
+    from insights.reporting import document
+
+    quality = data_quality(inputs)
+    parts = [
+        document.table(quality["mapping"],
+                       labels={"how": "matched by", "also_matched": "also matched"},
+                       missing={"per": "a count per post", "also_matched": "no other column",
+                                "column": "derived"}),
+        document.table(quality["overview"], counts=["rows_in", "rows_out", "dropped", "repaired"],
+                       labels={"rows_in": "rows in", "rows_out": "rows out"}),
+    ]
+    if not len(quality["reasons"]):
+        return "".join(parts) + document.paragraph("No row was repaired or dropped.")
+    shown = ["source_row", "creator", "action", "column", "old_value", "reason"]
+    parts += [
+        document.table(quality["reasons"], counts=["rows"]),
+        document.table(inputs.events[shown].head(rows), counts=["source_row"],
+                       caption=f"First rows of the cleaning log ({len(inputs.events):,} in all)",
+                       labels={"source_row": "row of the file", "old_value": "value"},
+                       missing={"creator": "no handle", "column": "the whole row",
+                                "old_value": "the whole row", "source_row": "not from one row"}),
+    ]
+    return "".join(parts)
 
 
 def quality_headline(inputs: ReportInputs) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "bullets",
     "package_versions",
     "spreadsheet_safe",
+    "export_note",
     "export_tables",
 ]
 
@@ -302,6 +303,25 @@ def _safe_cell(value: object) -> object:
 #: Tables longer than this are written as CSV only, not into ``tables.xlsx`` (writing a
 #: workbook cell by cell costs about 9 s per 250,000 cells; a CSV of the same is instant).
 EXCEL_ROWS = 5000
+
+
+def export_note(tables: Mapping[str, pd.DataFrame], written: Sequence[Path]) -> str:
+    """One paragraph naming the exported files, and the tables left out of the workbook.
+
+    Examples
+    --------
+    >>> tables = {"a": pd.DataFrame({"n": [1]}), "b": pd.DataFrame({"n": range(EXCEL_ROWS + 1)})}
+    >>> print(export_note(tables, [Path("a.csv"), Path("b.csv"), Path("tables.xlsx")]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <p>Tables for spreadsheets: a.csv, b.csv, tables.xlsx (b.csv as CSV only: more than
+    5,000 rows)</p>
+    """
+    csv_only = [p.name for p in written
+                if p.suffix == ".csv" and len(tables.get(p.stem, ())) > EXCEL_ROWS]
+    text = "Tables for spreadsheets: " + ", ".join(p.name for p in written)
+    if csv_only:
+        text += f" ({', '.join(csv_only)} as CSV only: more than {EXCEL_ROWS:,} rows)"
+    return paragraph(text)
 
 
 def export_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *,
