@@ -336,8 +336,6 @@ def _publish(stage: Path, out: Path, files: Path, printed: Path | None = None) -
     os.replace(stage / files.name, files)
     if printed is not None:
         os.replace(stage / printed.name, printed)
-    elif out.with_suffix(".pdf").is_file():  # an earlier run's PDF would not match this report
-        os.replace(out.with_suffix(".pdf"), stage / (out.stem + ".previous.pdf"))
     os.replace(stage / out.name, out)
 
 
