@@ -408,7 +408,8 @@ def creator_table(inputs: ReportInputs, rates: pd.DataFrame, expected: claims.C1
 
 
 def roster_table(rates: pd.DataFrame, *, scheme: str = "industry") -> pd.DataFrame:
-    """The roster's tier mix: per tier its follower band, creators, share and median rate.
+    """The roster's tier mix: per tier its follower band, creators, share and median rate
+    (missing when ``rates`` has no ``engagement_rate``, as in a roster without engagement).
 
     Examples
     --------
@@ -427,7 +428,8 @@ def roster_table(rates: pd.DataFrame, *, scheme: str = "industry") -> pd.DataFra
     tiers = assign_tiers(rates["followers"], scheme)
     labels = bands["label"].astype(str)
     counts = tiers.astype(str).value_counts().reindex(labels).fillna(0).astype(int)
-    medians = rates.groupby(tiers.astype(str))["engagement_rate"].median()
+    medians = (rates.groupby(tiers.astype(str))["engagement_rate"].median()
+               if "engagement_rate" in rates.columns else pd.Series(dtype=float))
     return pd.DataFrame({
         "tier": labels.to_numpy(),
         "followers_from": bands["lower"].to_numpy(dtype=float),
@@ -546,15 +548,13 @@ def roster_summary(inputs: ReportInputs, creators: pd.DataFrame, *, scheme: str 
     creator, or a post export, and run the report again.
     """
     table = inputs.table
-    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
-    platform = (_PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
-                if len(platforms) == 1 and platforms[0] != "other" else "")
+    platform = _platform_word(table)
     followers = creators["followers"].dropna()
     read = int(inputs.meta.get("rows_read", len(table)))
     first = (f"We described {len(creators):,} {platform}creators from {inputs.label}, with "
              f"{followers.min():,.0f} to {followers.max():,.0f} followers ({read:,} rows read, "
              f"{read - len(table):,} left out).")
-    mix = roster_table(creators.assign(engagement_rate=np.nan), scheme=scheme)
+    mix = roster_table(creators, scheme=scheme)
     top = mix.loc[mix["creators"].idxmax()]
     share = float(top["share"])
     words = ("All of them" if share == 1 else "Half of them" if share == 0.5 else
@@ -612,6 +612,14 @@ def claim_needs(inputs: ReportInputs) -> list[str]:
 
 _PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube",
                    "twitter": "Twitter", "facebook": "Facebook", "twitch": "Twitch"}
+
+
+def _platform_word(table: pd.DataFrame) -> str:
+    """``"TikTok "`` when every row is from one named platform, else ``""``."""
+    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
+    if len(platforms) != 1 or platforms[0] == "other":
+        return ""
+    return _PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -717,9 +725,7 @@ def executive_summary(inputs: ReportInputs, rates: pd.DataFrame, c1: ClaimResult
     creators in this file, not all creators.
     """
     table = inputs.table
-    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
-    platform = (_PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
-                if len(platforms) == 1 and platforms[0] != "other" else "")
+    platform = _platform_word(table)
     followers = rates["followers"].dropna()
     kept = len(table)
     read = int(inputs.meta.get("rows_read", kept))

@@ -109,12 +109,17 @@ def _count(value: object) -> str:
     return formatting.count(value)
 
 
+def _ratio(value: object) -> str:
+    """A multiple: ``1.8x``."""
+    shown = formatting.estimate(value)
+    return shown if shown == formatting.MISSING else shown + "x"
+
+
 _KINDS: dict[str, Callable[[object], str]] = {
     "count": _count,
     "percent": formatting.percent,
     "estimate": formatting.estimate,
-    "ratio": lambda v: formatting.estimate(v) + ("" if formatting.estimate(v)
-                                                  == formatting.MISSING else "x"),
+    "ratio": _ratio,
 }
 
 
