@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(Series dtype {series.dtype!r}, seed {args.seed}, {series.nunique():,} distinct); "
           f"first: {strings[:8]}")
 
-    parse_counts(series.head(100))  # load the compiled pass (numba's cache; built on first use)
+    # load the compiled pass (numba's cache; built on first use); "auto" takes it from
+    # COMPILED_MIN strings up, so a short warm-up must ask for it
+    parse_counts(series.head(100), engine="compiled")
     parsed, vec = measure("parse_counts (vectorised)", lambda: parse_counts(series))
     loop_values, loop = measure("per-element Python loop", lambda: parse_loop(strings))
 

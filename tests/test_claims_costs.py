@@ -24,6 +24,7 @@ from insights.claims import (
     cost_per_engagement_elasticity,
     cpe_ratio_across_tables,
     creator_costs,
+    creator_means,
     group_versus_one,
     micro_cost_per_engagement,
     micro_definition_dependence,
@@ -320,6 +321,52 @@ def test_creator_costs_posts_table_uses_creator_means():
     # a: (10 + 32 + 21) / 3; c: its one usable post
     assert result["engagement"].tolist() == [21.0, 100.0, 40.0]
     assert_series_equal(result["fee"], price(means["followers"], "rate-card"))
+
+
+def test_creator_means_by_hand():
+    result = creator_means(posts_table())
+    expected = pd.DataFrame({"platform": ["instagram"] * 3, "creator": ["a", "b", "c"]})
+    assert_frame_equal(result[["platform", "creator"]], expected, check_dtype=False)
+    # a: (10 + 32 + 21) / 3; c: its one usable post
+    assert result["engagement"].tolist() == [21.0, 100.0, 40.0]
+
+
+@pytest.mark.parametrize("pricing", ["rate-card", "izea-2022", linear_price(0.5)])
+def test_creator_costs_with_means_equals_without(pricing):
+    posts = posts_table()
+    result = creator_costs(posts, pricing=pricing, means=creator_means(posts))
+    expected = creator_costs(posts, pricing=pricing)
+    assert_frame_equal(result, expected)
+
+
+def test_creator_costs_refuses_means_with_observed_fees():
+    posts = posts_table()
+    with pytest.raises(ValueError, match="means= is for pricing models"):
+        creator_costs(posts, pricing=OBSERVED, means=creator_means(posts))
+
+
+def test_micro_cost_per_engagement_with_means_equals_without():
+    """The reduction passed in (as a report does for several models) changes nothing: the
+    same estimate, interval, verdict and notes from the same seed."""
+    rng = np.random.default_rng(3)
+    creators = make_creators(rng, n=300, b=B, decades=(3.5, 6.5))
+    posts = pd.DataFrame({
+        "platform": "instagram",
+        "creator": np.repeat(creators["creator"].to_numpy(), 4),
+        "followers": np.repeat(creators["followers"].to_numpy(), 4),
+        "likes": np.round(np.repeat(creators["avg_likes"].to_numpy(), 4)
+                          * rng.lognormal(0, 0.5, 1200)),
+        "comments": rng.poisson(5, 1200).astype(float),
+    })
+    posts["post_id"] = [f"p{i}" for i in range(len(posts))]
+    means = creator_means(posts, components=("likes", "comments"))
+    for model in ("rate-card", ["rate-card", "izea-2022"]):
+        kwargs = dict(pricing=model, components=("likes", "comments"), n_resamples=200,
+                      within_support=True, price_uncertainty=True, dataset="toy")
+        result = micro_cost_per_engagement(posts, rng=np.random.default_rng(5), means=means,
+                                           **kwargs)
+        expected = micro_cost_per_engagement(posts, rng=np.random.default_rng(5), **kwargs)
+        assert result == expected
 
 
 def test_creator_costs_observed_fee_is_the_creator_mean_on_posts():

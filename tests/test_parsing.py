@@ -648,7 +648,7 @@ def test_single_pass_equals_the_arrow_kernels(strings, allow_negative):
     """Display-count grammar pieces in any order: the compiled pass (with its declines handed
     to Arrow) and the Arrow kernels give identical values, resolutions and statuses."""
     series = pd.Series(strings + [None], dtype="str")
-    fast = parse_counts(series, allow_negative=allow_negative)
+    fast = parse_counts(series, allow_negative=allow_negative, engine="compiled")
     arrow = parse_counts(series, allow_negative=allow_negative, engine="arrow")
     pd.testing.assert_frame_equal(fast, arrow)
 
@@ -657,11 +657,36 @@ def test_single_pass_equals_the_arrow_kernels(strings, allow_negative):
        st.sampled_from(["", "k", "m", "b", "e3", "e-2", " k"]), st.integers(0, 6))
 def test_single_pass_is_correctly_rounded(number, suffix, places):
     text = f"{number:.{places}f}{suffix}"
-    fast = parse_counts(pd.Series([text], dtype="str"))
+    fast = parse_counts(pd.Series([text], dtype="str"), engine="compiled")
     arrow = parse_counts(pd.Series([text], dtype="str"), engine="arrow")
     pd.testing.assert_frame_equal(fast, arrow)
 
 
 def test_engine_is_checked():
-    with pytest.raises(ValueError, match="engine must be 'auto' or 'arrow', got 'numba'"):
+    with pytest.raises(ValueError,
+                       match="engine must be 'auto', 'compiled' or 'arrow', got 'numba'"):
         parse_counts(["1"], engine="numba")
+
+
+def test_auto_engine_compiles_only_large_columns(monkeypatch):
+    """``engine="auto"`` leaves numba unloaded for a column under COMPILED_MIN strings and
+    takes the compiled pass from there up; the values are the same either way."""
+    from insights.ingest import parsing
+
+    loaded = []
+    real = parsing._compiled
+
+    def spy():
+        loaded.append(True)
+        return real()
+
+    monkeypatch.setattr(parsing, "_compiled", spy)
+    series = pd.Series(["1.2K", "3,400", "n/a", "7m", "x"], dtype="str")
+    small = parse_counts(series)
+    assert loaded == []
+    monkeypatch.setattr(parsing, "COMPILED_MIN", len(series))
+    large = parse_counts(series)
+    assert loaded == [True]
+    pd.testing.assert_frame_equal(small, large)
+    expected = pd.Series([1200.0, 3400.0, np.nan, 7e6, np.nan], name="value")
+    pd.testing.assert_series_equal(large["value"], expected)

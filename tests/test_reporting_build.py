@@ -116,3 +116,33 @@ def test_without_hard_links_the_lock_is_an_exclusive_create(tmp_path, monkeypatc
     with build._locked(tmp_path / "r.html") as lock:
         assert lock.read_text(encoding="ascii") == str(os.getpid())
     assert list(tmp_path.iterdir()) == []
+
+
+def _kernel_says(manager, code: str) -> str:
+    client = manager.blocking_client()
+    client.start_channels()
+    try:
+        said = []
+        client.execute_interactive(code, timeout=60, output_hook=lambda msg: said.append(
+            msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+        return "".join(said)
+    finally:
+        client.stop_channels()
+
+
+@pytest.mark.e2e
+def test_early_kernel_runs_in_its_folder_warmed_up_and_is_stopped_on_error(tmp_path):
+    """The kernel started before the intake works in the report's folder, has imported the
+    templates' modules once ``ready()`` returns, and is gone when the block fails."""
+    folder = tmp_path / "report_files"
+    with pytest.raises(RuntimeError, match="intake failed"), \
+            build._early_kernel(folder) as kernel:
+        kernel.ready()
+        said = _kernel_says(kernel.manager, "import os, sys\nprint(os.getcwd())\nprint("
+                            "all(m in sys.modules for m in ('insights.stats', "
+                            "'insights.reporting.analyses', 'matplotlib.pyplot')))")
+        assert said.split() == [str(folder), "True"]
+        assert build._run(kernel.manager.is_alive())
+        raise RuntimeError("intake failed")
+    assert not kernel.manager.has_kernel
+    assert (folder / "kernel.log").is_file()

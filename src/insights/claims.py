@@ -49,6 +49,7 @@ __all__ = [
     "authenticity_vs_followers",
     "OBSERVED",
     "creator_costs",
+    "creator_means",
     "comparison_groups",
     "micro_cost_per_engagement",
     "cpe_ratio_across_tables",
@@ -820,12 +821,36 @@ def _creator_table(
     return out
 
 
+def creator_means(frame: pd.DataFrame, *,
+                  components: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per creator: keys, ``followers`` and ``engagement``, the expected engagements
+    per post that :func:`creator_costs` prices (creator means of a posts table, the averages
+    of a creators table).
+
+    On a large posts table this reduction is most of a C2 run; pass the result as ``means=``
+    to :func:`creator_costs` or :func:`micro_cost_per_engagement` to price one frame under
+    several models without reducing it again.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"creator": ["a", "a", "b"], "post_id": ["1", "2", "3"],
+    ...                       "followers": [1e4, 1e4, 1e6], "likes": [100, 300, 5000]})
+    >>> creator_means(posts, components=["likes"])
+      creator  followers  engagement
+    0       a    10000.0       200.0
+    1       b  1000000.0      5000.0
+    """
+    components = tuple(components) if components is not None else default_components(frame)
+    return _creator_table(frame, components, None)
+
+
 def creator_costs(
     frame: pd.DataFrame,
     *,
     pricing: str | PriceModel,
     components: Sequence[str] | None = None,
     fee: str = "fee",
+    means: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per creator: followers, expected engagements per post, fee and cost per engagement.
 
@@ -844,6 +869,9 @@ def creator_costs(
         fee per post on a posts table).
     components : sequence of str, optional
         What counts as an engagement.
+    means : DataFrame, optional
+        ``creator_means(frame, components=components)`` when already computed (a pricing
+        model only: observed fees are reduced with the frame).
 
     Returns
     -------
@@ -862,7 +890,14 @@ def creator_costs(
     1       b     10000.0  10000.0  1.0
     """
     components = tuple(components) if components is not None else default_components(frame)
-    out = _creator_table(frame, components, fee if pricing == OBSERVED else None)
+    if means is not None:
+        if pricing == OBSERVED:
+            raise ValueError("means= is for pricing models: observed fees are averaged with "
+                             "the frame's engagement, pass the frame alone")
+        out = means[[c for c in ("platform", "creator", "followers", "engagement")
+                     if c in means.columns]].copy()
+    else:
+        out = _creator_table(frame, components, fee if pricing == OBSERVED else None)
     if pricing != OBSERVED:
         out["fee"] = price(out["followers"], pricing).to_numpy()
     out = out.reset_index(drop=True)
@@ -1057,6 +1092,7 @@ def micro_cost_per_engagement(
     hazards: Sequence[str] | None = None,
     within_support: bool = False,
     price_uncertainty: bool = False,
+    means: pd.DataFrame | None = None,
 ) -> ClaimResult:
     """C2: are micro-creators cheaper per engagement than macro and mega creators?
 
@@ -1102,6 +1138,9 @@ def micro_cost_per_engagement(
         Draw the price law's exponent in every bootstrap resample
         (:func:`insights.pricing.price_law_draws`), so that the interval holds the price
         table's uncertainty as well as the creators'.
+    means : DataFrame, optional
+        ``creator_means(frame, components=components)`` when already computed: a report
+        that prices one large posts table under several models reduces it once.
 
     Examples
     --------
@@ -1124,14 +1163,16 @@ def micro_cost_per_engagement(
     149 of the 191 macro + mega creators (78%) and 0 micro creators lie outside and are left out
     """
     if _is_many(pricing):
+        if means is None and not any(m == OBSERVED for m in pricing):  # reduce the frame once
+            means = creator_means(frame, components=components)
         return _over_models(pricing, lambda m: micro_cost_per_engagement(
             frame, pricing=m, scheme=scheme, rng=rng, versus=versus, stat=stat,
             components=components, n_resamples=n_resamples, level=level, dataset=dataset,
             hazards=hazards, within_support=within_support,
-            price_uncertainty=price_uncertainty))
+            price_uncertainty=price_uncertainty, means=means))
     table, notes, untestable = _c2_table(frame, pricing, scheme=scheme, versus=versus,
                                          components=components, hazards=hazards,
-                                         within_support=within_support)
+                                         within_support=within_support, means=means)
     if untestable is not None:
         return dataclasses.replace(untestable, dataset=_dataset_name(frame, dataset))
     exponents = None
@@ -1159,9 +1200,10 @@ def _inside_support(table: pd.DataFrame, pricing) -> tuple[PriceModel, np.ndarra
     return model, in_support(table["followers"], model)
 
 
-def _c2_table(frame, pricing, *, scheme, versus, components, hazards, within_support):
+def _c2_table(frame, pricing, *, scheme, versus, components, hazards, within_support,
+              means=None):
     """Creator costs under one model, kept inside its support if asked; untestable if empty."""
-    table = creator_costs(frame, pricing=pricing, components=components)
+    table = creator_costs(frame, pricing=pricing, components=components, means=means)
     notes = _cost_notes(frame, pricing, components, hazards)
     if not within_support:
         return table, notes, None
@@ -1236,10 +1278,12 @@ def cpe_ratio_across_tables(
     s = tier_scheme_named(scheme)
     design = design_class(_hazards(frame, hazards))[0]
     draws, names, left_out, n_used = [], [], [], 0
+    means = (None if any(m == OBSERVED for m in models)
+             else creator_means(frame, components=components))  # the frame reduced once
     for model in models:
         table, _, untestable = _c2_table(frame, model, scheme=s, versus=versus,
                                          components=components, hazards=hazards,
-                                         within_support=True)
+                                         within_support=True, means=means)
         name = _pricing_label(model)
         if untestable is not None:
             left_out.append(name)

@@ -41,7 +41,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from insights import references, stats
+from insights import references
 
 __all__ = [
     "REFERENCE_FOLLOWERS",
@@ -408,6 +408,9 @@ _MODELS = (
      "platforms"),
 )
 
+#: The names of the pricing models, in :func:`pricing_models`' order (no fitting needed).
+MODEL_NAMES = tuple(name for name, *_ in _MODELS)
+
 
 @cache
 def _named_models() -> dict[str, PriceModel]:
@@ -499,6 +502,9 @@ def fit_fees(
             raise KeyError(
                 f"column {column!r} not in the table; columns are {list(frame.columns)}"
             )
+    from insights import stats  # here, not at the top: the command's --pricing choices
+    # (MODEL_NAMES) must not pull statsmodels into a process that only parses arguments
+
     currency = single_currency(frame, currency)
     fit = stats.fit_elasticity(frame, y=fee, x=followers, level=level)
     fee_at_10k = float(np.exp(fit.intercept + fit.estimate * np.log(REFERENCE_FOLLOWERS)))

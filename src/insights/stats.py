@@ -37,8 +37,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats as sps
+
+# statsmodels' estimators from their modules: ``statsmodels.api`` imports every model and
+# data set it has (about 1 s more in each report's kernel)
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
+from statsmodels.regression.quantile_regression import QuantReg
 
 from insights.tiers import TierScheme, assign_tiers, scheme, tier_bands
 
@@ -520,7 +526,7 @@ def _ols(design: _Design, X: np.ndarray, *, cluster: str | None, cov: str):
 
     Clustered errors use ``G - 1`` degrees of freedom, the others ``n - k``.
     """
-    model = sm.OLS(design.y, X)
+    model = OLS(design.y, X)
     if cluster is not None:
         result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
         return result, design.n_clusters - 1
@@ -558,7 +564,7 @@ def _elasticity_from(result, design, df, level, method, y, x, *,
 def _glm(design: _Design, family, *, scale: float, cluster: str | None, cov: str):
     """Fit a GLM of ``design.y / scale`` (with the design's offset); return (result, t
     degrees of freedom, errors text). Clustered errors use ``G - 1`` degrees of freedom."""
-    model = sm.GLM(design.y / scale, design.X, family=family, offset=design.offset)
+    model = GLM(design.y / scale, design.X, family=family, offset=design.offset)
     if cluster is not None:
         result = model.fit(cov_type="cluster", cov_kwds={"groups": design.clusters})
         return result, design.n_clusters - 1, (f"errors clustered by {cluster} "
@@ -626,7 +632,7 @@ def fit_ppml(
     if cluster is None and cov not in ("HC0", "HC1"):
         raise ValueError(f"cov must be 'HC0' or 'HC1' for PPML, got {cov!r}")
     scale = float(design.y.mean())  # the slope does not depend on the unit of y
-    result, df, errors = _glm(design, sm.families.Poisson(), scale=scale, cluster=cluster,
+    result, df, errors = _glm(design, families.Poisson(), scale=scale, cluster=cluster,
                               cov=cov)
     if not result.converged:
         raise InsufficientDataError(f"the PPML fit of {y!r} did not converge")
@@ -678,10 +684,10 @@ def fit_glm(
     >>> fit.ci_low < 0.9 < fit.ci_high
     True
     """
-    families = {"gamma": sm.families.Gamma(sm.families.links.Log()),
-                "fractional-logit": sm.families.Binomial()}
-    if family not in families:
-        raise ValueError(f"family must be one of {list(families)}, got {family!r}")
+    known = {"gamma": families.Gamma(families.links.Log()),
+             "fractional-logit": families.Binomial()}
+    if family not in known:
+        raise ValueError(f"family must be one of {list(known)}, got {family!r}")
     design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster,
                      outcome="count")
     values = design.y
@@ -693,7 +699,7 @@ def fit_glm(
         raise ValueError(f"a fractional logit needs shares in [0, 1]; {y!r} runs from "
                          f"{values.min():g} to {values.max():g}")
     scale = float(values.mean()) if family == "gamma" else 1.0
-    result, df, errors = _glm(design, families[family], scale=scale, cluster=cluster,
+    result, df, errors = _glm(design, known[family], scale=scale, cluster=cluster,
                               cov="HC1")
     name = "Gamma GLM (log link)" if family == "gamma" else "fractional logit (logit scale)"
     fitted = _elasticity_from(result, design, df, level,
@@ -858,7 +864,7 @@ def quantile_elasticity(
     if not 0 < q < 1:
         raise ValueError(f"q must be in (0, 1), got {q}")
     design = _design(frame, y=y, x=x, controls=controls, fe=fe)
-    result = sm.QuantReg(design.y, design.X).fit(q=q, max_iter=5000)
+    result = QuantReg(design.y, design.X).fit(q=q, max_iter=5000)
     return _elasticity_from(
         result,
         design,
@@ -2005,13 +2011,13 @@ def group_contrasts(
         raise InsufficientDataError(f"{n} usable rows for {X.shape[1]} parameters")
     groups = pd.factorize(frame.loc[keep, cluster])[0] if cluster is not None else None
     if estimand == "typical":
-        model = sm.OLS(np.log(yv[keep]), X)
+        model = OLS(np.log(yv[keep]), X)
         cov = "HC3"
     else:
         scale = float(yv[keep].mean())
         if scale == 0:
             raise InsufficientDataError(f"every usable {y!r} is 0; there is no mean to model")
-        model = sm.GLM(yv[keep] / scale, X, family=sm.families.Poisson())
+        model = GLM(yv[keep] / scale, X, family=families.Poisson())
         cov = "HC1"
     if groups is not None:
         result = model.fit(cov_type="cluster", cov_kwds={"groups": groups})

@@ -932,9 +932,17 @@ def _utc(stamps: pd.Series, dtype) -> pd.Series:
     return stamps.astype(dtype)
 
 
+_NUMBER_TEXT = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
 def _parse_dates(frame, name, log, table, source) -> pd.DataFrame:
     text = _text(frame[name])
-    numeric = pd.to_numeric(text, errors="coerce")
+    # only strings written as a number go to to_numeric: it tries (and fails) a float parse of
+    # every date string otherwise, 1.7 s per million rows
+    looks_numeric = text.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
+    numeric = pd.Series(np.nan, index=frame.index)
+    if looks_numeric.any():
+        numeric[looks_numeric] = pd.to_numeric(text[looks_numeric], errors="coerce")
     values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
     # Unix time is a number of 9+ digits (after 1973); shorter numbers such as 20201107 or
     # 2020 are dates written as digits and are parsed as text below.

@@ -9,6 +9,7 @@ notebook only lays the results out with :mod:`insights.reporting.document`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,6 +201,12 @@ def c2_section(
     has_fee = "fee" in table.columns and table["fee"].notna().any()
     has_revenue = "revenue" in table.columns and table["revenue"].notna().any()
     notes: list[str] = []
+    # the table reduced to creator means once for every published model (not per model);
+    # a table that cannot be reduced fails in each model's run below, as it would alone
+    means = None
+    if not has_fee:
+        with contextlib.suppress(ValueError):
+            means = claims.creator_means(table, components=inputs.components)
 
     def run(model):
         # a published table is used only for the follower counts it prices, with its own
@@ -210,6 +217,7 @@ def c2_section(
                 table, pricing=model, scheme=scheme, rng=rng, components=inputs.components,
                 n_resamples=n_resamples, level=level, dataset=inputs.label, hazards=(),
                 within_support=published, price_uncertainty=published,
+                means=means if published else None,
             )
         except ValueError as exc:
             return ClaimResult("C2", inputs.label, np.nan, np.nan, np.nan, 0, "inconclusive",

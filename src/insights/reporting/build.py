@@ -11,7 +11,9 @@ Steps (each announced through ``progress``):
    on them with `papermill <https://papermill.readthedocs.io>`_, the well-kept notebook executor
    that injects parameters and shows a progress bar per cell; the executed notebook (with its
    code) is kept as ``<out>_files/report.ipynb`` for audit, the kernel's own log (its stderr) as
-   ``<out>_files/kernel.log``;
+   ``<out>_files/kernel.log``. The kernel is started before step 1 and imports the scientific
+   stack while this process reads and cleans the file (:func:`_early_kernel`): on two cores
+   the two overlap, so its start and imports (3-5 s) cost a small report almost nothing;
 4. render it to ``<out>`` (:func:`insights.reporting.document.render`: nbconvert's ``basic``
    template, code left out, figures embedded, the package's style sheet inline: a page that
    loads nothing from anywhere); the client tables (spreadsheet-safe CSV and Excel) go to
@@ -190,7 +192,7 @@ def build_report(
     steps = 5 if pdf else 4
 
     start = time.perf_counter()
-    with _locked(out), _staging(out) as stage:
+    with _locked(out), _staging(out) as stage, _early_kernel(stage / files.name) as kernel:
         staged_files = stage / files.name
         mode = _prepare(source, staged_files / "inputs", start, steps, progress=progress,
                         mapping=mapping, platform=platform, level=level, encoding=encoding,
@@ -207,7 +209,8 @@ def build_report(
 
         progress(f"[3/{steps}] running the analysis notebook (papermill)")
         # Paths relative to the notebook's folder, so the kept notebook reruns where it lies.
-        executed = _execute(template, staged_files / "report.ipynb", progress_bar=progress_bar,
+        executed = _execute(template, staged_files / "report.ipynb", kernel,
+                            progress_bar=progress_bar,
                             failed=out.with_name(out.stem + "-failed.ipynb"), parameters={
                                 "WORKDIR": "inputs", "EXPORT_DIR": "tables", "SCHEME": scheme,
                                 "PRICING": pricing, "SEED": seed, "N_RESAMPLES": resamples,
@@ -368,37 +371,140 @@ def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, 
     return cleaned.mode
 
 
+#: What the kernel imports while the command reads and cleans the file: the templates' imports
+#: (:func:`_early_kernel`). Importing is all it does; the notebook imports them again (free).
+_WARM_UP = ("import matplotlib.pyplot, numpy, pandas, IPython.display\n"
+            "import insights.plotting, insights.references, insights.stats\n"
+            "import insights.reporting.analyses, insights.reporting.document")
+
+
+class _Kernel:
+    """A kernel started early (:func:`_early_kernel`): its manager, and the request that
+    imports the scientific stack in it."""
+
+    def __init__(self, manager, client, request: str, log) -> None:
+        self.manager, self.client, self.request, self.log = manager, client, request, log
+
+    def ready(self, timeout: float = 120.0) -> None:
+        """Wait until the kernel has answered the warm-up request (or died, or ``timeout``
+        seconds passed: the notebook's own run then reports what is wrong)."""
+        import queue
+
+        if self.client is None:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    reply = self.client.get_shell_msg(timeout=1.0)
+                except queue.Empty:
+                    if not _run(self.manager.is_alive()):
+                        return
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == self.request:
+                    return
+        finally:
+            self.client.stop_channels()
+            self.client = None
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once (the notebook has run, nothing in the kernel is kept) and
+        close every client's channels."""
+        for client in self.manager.clients:
+            client.stop_channels()
+        self.manager.clients = []
+        if self.manager.has_kernel:
+            _run(self.manager.shutdown_kernel(now=True))
+
+
+def _run(awaitable):
+    """Wait for a kernel manager's coroutine, as nbclient does (jupyter_core's ``run_sync``:
+    this thread's event loop, or a helper thread when a loop already runs here, such as in a
+    notebook that calls :func:`build_report`)."""
+    from jupyter_core.utils import run_sync
+
+    return run_sync(_awaited)(awaitable)
+
+
+async def _awaited(awaitable):
+    return await awaitable
+
+
+@contextlib.contextmanager
+def _early_kernel(folder: Path):
+    """Start the analysis kernel in ``folder`` now and have it import the scientific stack
+    (:data:`_WARM_UP`) while this process reads and cleans the file: the two overlap, which
+    saves the kernel's start and imports (3-5 s) on every report. The kernel is stopped on the
+    way out, whatever happened. Its stderr goes to ``folder/kernel.log``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel
+    with open(folder / "kernel.log", "w") as log:
+        manager = _logged_kernel_manager(log)(kernel_name="python3")
+        try:
+            _run(manager.start_kernel(cwd=str(folder)))
+        finally:
+            if env_backend is not None:
+                os.environ["MPLBACKEND"] = env_backend
+        kernel = _Kernel(manager, None, "", log)
+        try:
+            kernel.client = manager.blocking_client()
+            # the shell channel alone: the warm-up's reply comes there (no heartbeat thread
+            # that could still be opening its socket when a bad file stops everything at once)
+            kernel.client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+            # sent now; the kernel runs it as soon as it is up, while the file is cleaned
+            kernel.request = kernel.client.execute(_WARM_UP, silent=True, store_history=False)
+            yield kernel
+        finally:
+            if kernel.client is not None:
+                kernel.client.stop_channels()
+            kernel.shutdown()
+
+
 def _logged_kernel_manager(log) -> type:
     """The current environment's kernel manager, with the kernel's own stderr (its log lines,
     and its tracebacks when Ctrl-C interrupts it) written to ``log`` instead of the terminal,
-    where the command prints one line per error. The notebook keeps every error of a cell."""
+    where the command prints one line per error. The notebook keeps every error of a cell.
+
+    It remembers the clients it hands out (``clients``): nbclient leaves its client's channels
+    open when the manager is not its own, and :meth:`_Kernel.shutdown` closes them (five
+    sockets and a thread per report otherwise, until a long session runs out of files)."""
     from insights.nbtools.notebooks import current_env_kernel_manager_class
 
     base = current_env_kernel_manager_class()
 
     class LoggedKernelManager(base):
+        clients: list = []
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["stderr"] = log
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
+        def client(self, **kw):
+            made = super().client(**kw)
+            self.clients = [*self.clients, made]
+            return made
+
     return LoggedKernelManager
 
 
-def _execute(template: Path, notebook: Path, *, progress_bar: bool, failed: Path,
-             parameters: dict):
+def _execute(template: Path, notebook: Path, kernel: _Kernel, *, progress_bar: bool,
+             failed: Path, parameters: dict):
+    """Run the template with papermill in the kernel started early (:func:`_early_kernel`),
+    then stop the kernel."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     notebook.parent.mkdir(parents=True, exist_ok=True)
-    env_backend = os.environ.pop("MPLBACKEND", None)  # keep figures inline in the kernel
-    kernel_log = notebook.with_name("kernel.log")
+    from nbconvert import HTMLExporter  # noqa: F401 - imported while the kernel still warms up,
+    # for the rendering step after it (about 1 s)
+
+    kernel.ready()
     try:
-        with contextlib.redirect_stdout(sys.stderr), open(kernel_log, "w") as log:
+        with contextlib.redirect_stdout(sys.stderr):
             papermill.execute_notebook(
                 str(template), str(notebook), parameters=parameters,
-                progress_bar=progress_bar, kernel_name="python3",
-                kernel_manager_class=_logged_kernel_manager(log),
+                progress_bar=progress_bar, kernel_name="python3", km=kernel.manager,
                 cwd=str(notebook.parent), log_output=False, request_save_on_cell_execute=False,
             )
     except PapermillExecutionError as exc:
@@ -410,6 +516,5 @@ def _execute(template: Path, notebook: Path, *, progress_bar: bool, failed: Path
             f"{' '.join(str(exc.evalue).split())} (the partial notebook is {failed})", 1
         ) from None
     finally:
-        if env_backend is not None:
-            os.environ["MPLBACKEND"] = env_backend
+        kernel.shutdown()
     return nbformat.read(notebook, as_version=4)

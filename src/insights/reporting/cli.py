@@ -114,9 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--pricing", default="all", metavar="NAME",
-        choices=["all", *pricing.pricing_models()],
+        choices=["all", *pricing.MODEL_NAMES],
         help="pricing model for C2 when the file has no fees: all (default: every model, the "
-        f"verdict is 'depends' when they disagree) or one of {', '.join(pricing.pricing_models())}"
+        f"verdict is 'depends' when they disagree) or one of {', '.join(pricing.MODEL_NAMES)}"
         ". Example: --pricing rate-card",
     )
     rep.add_argument(
