@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("costs",),
     ("pricing", "authenticity"),
     ("stats", "plotting", "audit", "calibration", "ingest"),
-    ("metrics",),
+    ("metrics", "moments"),
     ("schemas", "references", "verdicts", "tiers", "formatting"),
     ("paths",),
 )

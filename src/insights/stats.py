@@ -46,6 +46,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 from statsmodels.regression.quantile_regression import QuantReg
 
+from insights import moments
 from insights.tiers import TierScheme, assign_tiers, scheme, tier_bands
 
 __all__ = [
@@ -711,12 +712,6 @@ def fit_glm(
 # array-level fits for simulation studies
 
 
-def _cluster_meat(scores: np.ndarray, cluster: np.ndarray) -> tuple[np.ndarray, int]:
-    codes, groups = pd.factorize(cluster)
-    summed = _cluster_sums(scores, codes, len(groups))
-    return summed.T @ summed, len(groups)
-
-
 def ols_arrays(y, X, *, cluster=None,
                cluster_cov: str = "CR1") -> tuple[np.ndarray, np.ndarray, float]:
     """OLS on arrays: ``(coefficients, covariance, t degrees of freedom)``.
@@ -739,8 +734,7 @@ def ols_arrays(y, X, *, cluster=None,
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
     n, k = X.shape
-    bread = np.linalg.inv(X.T @ X)
-    coef = bread @ (X.T @ y)
+    coef, bread = moments.ols_solve(moments.ols_moments(X, y))  # the chunked path's code
     residual = y - X @ coef
     if cluster is None:
         leverage = np.einsum("ij,jk,ik->i", X, bread, X)
@@ -750,9 +744,9 @@ def ols_arrays(y, X, *, cluster=None,
         codes = pd.factorize(np.asarray(cluster))[0]
         cov, df = cluster_cr2(X, residual, np.ones(n), codes)
         return coef, cov, df
-    meat, groups = _cluster_meat(X * residual[:, None], np.asarray(cluster))
-    factor = groups / (groups - 1) * (n - 1) / (n - k)
-    return coef, factor * bread @ meat @ bread, float(groups - 1)
+    cov, df = moments.cluster_covariance(
+        bread, moments.cluster_scores(X, residual, np.asarray(cluster)), n=n)
+    return coef, cov, df
 
 
 def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", offset=None,
@@ -783,19 +777,15 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", offset=None,
         raise InsufficientDataError("every usable outcome is 0; there is no mean to model")
     target = y / scale
     shift = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
-    beta = np.zeros(k)
-    beta[0] = -float(np.log(np.mean(np.exp(shift))))  # start at the scaled mean, 1
-    for _ in range(max_iter):
-        mu = np.exp(np.clip(X @ beta + shift, -700, 700))
-        hessian = X.T @ (X * mu[:, None])
-        step = np.linalg.solve(hessian, X.T @ (target - mu))
-        beta += step
-        if np.max(np.abs(step)) < tol:
-            break
-    else:
-        raise InsufficientDataError("the PPML fit did not converge")
+    start = np.zeros(k)
+    start[0] = -float(np.log(np.mean(np.exp(shift))))  # start at the scaled mean, 1
+    try:  # the chunked path's code, on one chunk
+        beta, at = moments.newton(lambda b: moments.poisson_moments(X, target, b, shift),
+                                  start, tol=tol, max_iter=max_iter)
+    except moments.NotConverged:
+        raise InsufficientDataError("the PPML fit did not converge") from None
     mu = np.exp(X @ beta + shift)
-    bread = np.linalg.inv(X.T @ (X * mu[:, None]))
+    bread = np.linalg.inv(at.xtx)
     scores = X * (target - mu)[:, None]
     if cluster is None:  # statsmodels' GLM "HC1" applies no n / (n - k) factor
         cov = bread @ (scores.T @ scores) @ bread
@@ -803,9 +793,8 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", offset=None,
     elif cluster_cov == "CR2":
         cov, df = cluster_cr2(X, target - mu, mu, pd.factorize(np.asarray(cluster))[0])
     else:
-        meat, groups = _cluster_meat(scores, np.asarray(cluster))
-        cov = groups / (groups - 1) * (n - 1) / (n - k) * bread @ meat @ bread
-        df = float(groups - 1)
+        cov, df = moments.cluster_covariance(
+            bread, moments.cluster_scores(X, target - mu, np.asarray(cluster)), n=n)
     beta[0] += math.log(scale)
     return beta, cov, df
 
