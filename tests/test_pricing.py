@@ -759,3 +759,9 @@ def test_price_law_draws_of_a_power_law_card_are_that_law(exponent, fee, seed):
     result = price_law_draws("card", 9, rng=np.random.default_rng(seed), table=table)
     np.testing.assert_allclose(result["exponent"], exponent, atol=1e-9)
     np.testing.assert_allclose(result["fee_at_10k"], fee, rtol=1e-9)
+
+
+def test_model_names_list_the_models_in_order_without_fitting():
+    from insights.pricing import MODEL_NAMES
+
+    assert MODEL_NAMES == tuple(pricing_models())

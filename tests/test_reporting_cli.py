@@ -324,6 +324,18 @@ def test_help_through_the_console_script(tmp_path):
     assert top.stderr == sub.stderr == ""
 
 
+def test_parsing_the_arguments_loads_no_statistics():
+    """The command starts the kernel as soon as its arguments are read: building the parser
+    (with the pricing models' names) must not import statsmodels or scipy.stats, seconds that
+    came before the first line."""
+    code = ("import sys; from insights.reporting import cli; cli.build_parser(); "
+            "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'numba') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_no_command_prints_help_and_returns_2(capsys):
     assert cli.main([]) == 2
     out = capsys.readouterr().out

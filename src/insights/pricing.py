@@ -48,6 +48,7 @@ __all__ = [
     "PriceModel",
     "price_points",
     "fit_price_model",
+    "MODEL_NAMES",
     "pricing_models",
     "price_model",
     "fit_fees",

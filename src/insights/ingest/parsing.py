@@ -46,6 +46,7 @@ from insights.ingest.cleanlog import CleaningLog
 __all__ = [
     "STATUSES",
     "MISSING_TOKENS",
+    "COMPILED_MIN",
     "ParseError",
     "parse_counts",
     "parse_percent",

@@ -382,8 +382,8 @@ class _Kernel:
     """A kernel started early (:func:`_early_kernel`): its manager, and the request that
     imports the scientific stack in it."""
 
-    def __init__(self, manager, client, request: str, log) -> None:
-        self.manager, self.client, self.request, self.log = manager, client, request, log
+    def __init__(self, manager) -> None:
+        self.manager, self.client, self.request = manager, None, ""
 
     def ready(self, timeout: float = 120.0) -> None:
         """Wait until the kernel has answered the warm-up request (or died, or ``timeout``
@@ -445,7 +445,7 @@ def _early_kernel(folder: Path):
         finally:
             if env_backend is not None:
                 os.environ["MPLBACKEND"] = env_backend
-        kernel = _Kernel(manager, None, "", log)
+        kernel = _Kernel(manager)
         try:
             kernel.client = manager.blocking_client()
             # the shell channel alone: the warm-up's reply comes there (no heartbeat thread
