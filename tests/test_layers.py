@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("claims", "segments"),
     ("portfolio", "simulate"),
     ("costs",),
-    ("pricing", "authenticity"),
+    ("pricing", "authenticity", "scale"),
     ("stats", "plotting", "audit", "calibration", "ingest"),
     ("metrics", "moments"),
     ("schemas", "references", "verdicts", "tiers", "formatting"),

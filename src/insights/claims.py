@@ -235,7 +235,7 @@ def _claim_result(
 def _log_age(frame: pd.DataFrame) -> np.ndarray:
     """The post-age control, log(1 + age in days); NaN where the age is missing or negative."""
     age = pd.to_numeric(frame["age_days"], errors="coerce").to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(age >= 0, np.log1p(age), np.nan)
 
 

@@ -75,6 +75,7 @@ __all__ = [
     "binned_medians",
     "GroupRatio",
     "group_ratio",
+    "t_quantile",
     "ols_arrays",
     "ppml_arrays",
     "power_ratio_draws",
@@ -288,7 +289,15 @@ def _design(
     )
 
 
-def _t_quantile(level: float, df: float) -> float:
+def t_quantile(level: float, df: float) -> float:
+    """The two-sided critical value of a ``level`` interval: the t quantile at
+    ``0.5 + level / 2`` with ``df`` degrees of freedom (``inf``: the normal's).
+
+    Examples
+    --------
+    >>> round(t_quantile(0.95, math.inf), 3), round(t_quantile(0.95, 9), 3)
+    (1.96, 2.262)
+    """
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
     return float(sps.t.ppf(0.5 + level / 2, df))
@@ -540,7 +549,7 @@ def _elasticity_from(result, design, df, level, method, y, x, *,
     params = np.asarray(result.params)
     cov_matrix = np.asarray(result.cov_params()) if covariance is None else covariance
     se = float(np.sqrt(cov_matrix[1, 1]))
-    half = _t_quantile(level, df) * se
+    half = t_quantile(level, df) * se
     return Elasticity(
         estimate=float(params[1]),
         se=se,
@@ -935,7 +944,7 @@ def piecewise_elasticity(
         contrast[j, k0 : k0 + j] = 1.0
     slopes = contrast @ params
     slope_se = np.sqrt(np.einsum("ij,jk,ik->i", contrast, cov_matrix, contrast))
-    t = _t_quantile(level, df)
+    t = t_quantile(level, df)
     change = np.full(n_seg, np.nan)
     change_se = np.full(n_seg, np.nan)
     if n_seg > 1:
@@ -1066,7 +1075,7 @@ def _bootstrap_setup(frame, y, x, controls, fe, cluster, n_resamples, rng, level
         raise TypeError("pass rng=np.random.default_rng(seed): the bootstrap is random")
     if n_resamples < 2:
         raise ValueError(f"n_resamples must be at least 2, got {n_resamples}")
-    _t_quantile(level, 10)  # validates level
+    t_quantile(level, 10)  # validates level
     design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster)
     units = design.clusters if design.clusters is not None else np.arange(len(design.y))
     return design, units, int(units.max()) + 1
@@ -1845,7 +1854,7 @@ def local_elasticity(
     slope = derivative @ params
     slope_cov = derivative @ cov @ derivative.T
     se = np.sqrt(np.clip(np.diag(slope_cov), 0, None))
-    t_point = _t_quantile(level, t_df)
+    t_point = t_quantile(level, t_df)
     draws = rng.multivariate_normal(np.zeros(n_grid), slope_cov, size=n_draws,
                                     method="eigh", check_valid="ignore")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -2017,7 +2026,7 @@ def group_contrasts(
         df = float(result.df_resid)
         errors = f"{cov} errors"
     params, covariance = result.params, result.cov_params()
-    t = _t_quantile(level, df)
+    t = t_quantile(level, df)
     rows = []
     for g in [reference, *others]:
         if g == reference:

@@ -1,0 +1,164 @@
+"""insights.scale: C1 from chunks (in memory and on Dask) equals the in-memory claim test."""
+
+from __future__ import annotations
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insights import claims
+from insights.scale import c1_elasticity, chunk_design, in_memory, on_dask
+from insights.stats import InsufficientDataError
+
+COMPONENTS = ("likes", "comments")
+
+
+def make_posts(seed: int = 0, creators: int = 60, posts: int = 900) -> pd.DataFrame:
+    """Posts in random creator order (a creator's posts spread over every chunk), with zero
+    engagement, a missing like, a negative age and a post without a follower count."""
+    rng = np.random.default_rng(seed)
+    owner = rng.integers(0, creators, posts)
+    f = (10 ** rng.uniform(3, 6.5, creators))[owner]
+    age = rng.uniform(0, 60, posts)
+    mean = 0.05 * f**0.85 * (1 + age) ** 0.2 * rng.lognormal(0, 0.6, creators)[owner]
+    likes = rng.poisson(mean * rng.lognormal(0, 0.8, posts)).astype(float)
+    frame = pd.DataFrame({
+        "platform": "tiktok",
+        "creator": [f"creator{j:03d}" for j in owner],
+        "post_id": [f"p{i}" for i in range(posts)],
+        "followers": f,
+        "likes": likes,
+        "comments": rng.poisson(likes * 0.02).astype(float),
+        "age_days": age,
+    })
+    frame.loc[0:9, ["likes", "comments"]] = 0.0
+    frame.loc[10, "likes"] = np.nan
+    frame.loc[11, "age_days"] = -1.0
+    frame.loc[12, "followers"] = np.nan
+    return frame
+
+
+def in_memory_claim(posts: pd.DataFrame, estimand: str):
+    return claims.c1_fit(posts, components=COMPONENTS, estimand=estimand).fit
+
+
+def assert_same_fit(result, expected, rtol=1e-8):
+    for name in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(getattr(result, name), getattr(expected, name), rtol=rtol,
+                                   err_msg=name)
+    assert (result.n, result.n_clusters, result.df) == (expected.n, expected.n_clusters,
+                                                        expected.df)
+
+
+# ---------------------------------------------------------------------------------------------
+# one chunk's design
+
+
+def test_chunk_design_keeps_the_rows_a_fit_uses():
+    posts = pd.DataFrame({"creator": ["a", "a", "b", None, "c"],
+                          "followers": [100.0, 100.0, 50.0, 10.0, 0.0],
+                          "likes": [10.0, 0.0, 5.0, 3.0, 4.0],
+                          "age_days": [1.0, 3.0, -1.0, 2.0, 2.0]})
+    typical = chunk_design(posts, components=["likes"], estimand="typical", control_age=True)
+    np.testing.assert_allclose(typical.X, [[1.0, np.log(100.0), np.log(2.0)]])
+    np.testing.assert_allclose(typical.y, [np.log(10.0)])
+    assert typical.creators.tolist() == ["a"] and typical.zero == 1 and typical.rows == 5
+    expected = chunk_design(posts, components=["likes"], estimand="expected", control_age=False)
+    assert expected.y.tolist() == [10.0, 0.0, 5.0] and expected.zero == 0
+    assert expected.creators.tolist() == ["a", "a", "b"]
+
+
+def test_chunk_design_names_a_missing_column_and_a_bad_estimand():
+    with pytest.raises(KeyError, match="needs a 'age_days' column"):
+        chunk_design(pd.DataFrame({"creator": ["a"], "followers": [1.0], "likes": [1.0]}),
+                     components=["likes"], estimand="typical", control_age=True)
+    with pytest.raises(ValueError, match="estimand must be one of"):
+        chunk_design(pd.DataFrame(), components=["likes"], estimand="mean", control_age=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# equal to the in-memory claim test (statsmodels)
+
+
+@pytest.mark.parametrize("estimand", ["typical", "expected"])
+@pytest.mark.parametrize("rows", [None, 37])
+def test_chunked_c1_equals_the_claim_test(estimand, rows):
+    posts = make_posts(1)
+    result = c1_elasticity(in_memory(posts, rows=rows), estimand=estimand,
+                           components=COMPONENTS)
+    expected = in_memory_claim(posts, estimand)
+    assert_same_fit(result, expected)
+    assert result.n_zero == expected.n_zero
+    assert result.dropped == expected.dropped
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 400), st.integers(0, 20), st.sampled_from(["typical", "expected"]))
+def test_any_chunk_size_gives_the_whole_tables_fit(rows, seed, estimand):
+    posts = make_posts(seed, creators=20, posts=300)
+    whole = c1_elasticity(in_memory(posts), estimand=estimand, components=COMPONENTS)
+    chunked = c1_elasticity(in_memory(posts, rows=rows), estimand=estimand,
+                            components=COMPONENTS)
+    assert_same_fit(chunked, whole)
+
+
+@pytest.mark.parametrize("estimand", ["typical", "expected"])
+def test_dask_partitions_give_the_in_memory_fit(estimand):
+    """Seven partitions (creators split over them) and one empty partition, on Dask's
+    threaded scheduler: the in-memory estimates to 1e-8."""
+    posts = make_posts(2)
+    ddf = dd.concat([dd.from_pandas(posts, npartitions=7, sort=False),
+                     dd.from_pandas(posts.iloc[:0], npartitions=1)])
+    assert ddf.npartitions == 8
+    with dask.config.set(scheduler="threads"):
+        result = c1_elasticity(on_dask(ddf), estimand=estimand, components=COMPONENTS)
+    assert_same_fit(result, c1_elasticity(in_memory(posts), estimand=estimand,
+                                          components=COMPONENTS))
+
+
+# dask's Parquet reader calls set_index and reset_index with inplace=True (deprecated in
+# pandas 3.1)
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame:Warning")
+def test_a_partitioned_parquet_folder_gives_the_in_memory_fit(tmp_path):
+    posts = make_posts(7)
+    dd.from_pandas(posts, npartitions=5, sort=False).to_parquet(tmp_path / "posts")
+    assert len(list((tmp_path / "posts").glob("*.parquet"))) == 5
+    with dask.config.set(scheduler="threads"):
+        result = c1_elasticity(on_dask(dd.read_parquet(tmp_path / "posts")),
+                               estimand="expected", components=COMPONENTS)
+    assert_same_fit(result, in_memory_claim(posts, "expected"))
+
+
+@pytest.mark.e2e
+def test_dask_on_a_local_cluster_of_two_worker_processes():
+    from distributed import Client, LocalCluster
+
+    posts = make_posts(3)
+    ddf = dd.from_pandas(posts, npartitions=4, sort=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster):
+        results = {e: c1_elasticity(on_dask(ddf), estimand=e, components=COMPONENTS)
+                   for e in ("typical", "expected")}
+    for estimand, result in results.items():
+        assert_same_fit(result, in_memory_claim(posts, estimand))
+
+
+# ---------------------------------------------------------------------------------------------
+# too little to fit
+
+
+def test_too_few_creators_or_no_spread_in_followers_is_said():
+    posts = make_posts(4, creators=2, posts=40)
+    with pytest.raises(InsufficientDataError, match="2 creators; need at least 3"):
+        c1_elasticity(in_memory(posts), components=COMPONENTS)
+    same = make_posts(5).assign(followers=1000.0)
+    with pytest.raises(InsufficientDataError, match="same follower count"):
+        c1_elasticity(in_memory(same), components=COMPONENTS)
+    with pytest.raises(InsufficientDataError, match="0 usable rows"):
+        c1_elasticity(in_memory(make_posts(6).iloc[:0]), components=COMPONENTS)
+    with pytest.raises(ValueError, match="rows must be at least 1"):
+        in_memory(make_posts(6), rows=0)
