@@ -85,7 +85,10 @@ def test_add_scores_joins_a_cluster_split_over_chunks():
     result = add_scores([first, pd.DataFrame(columns=[0, 1], dtype=float), second])
     expected = pd.DataFrame([[5.0, 6.0], [2.0, 3.0]], index=["a", "b"])
     assert_frame_equal(result, expected)
-    with pytest.raises(ValueError, match="no cluster has a row"):
+    empty = pd.DataFrame(columns=[0, 1], dtype=float)
+    assert_frame_equal(add_scores([empty, first]), first)
+    assert add_scores([empty, empty]).empty
+    with pytest.raises(ValueError, match="no score table to add"):
         add_scores([])
 
 

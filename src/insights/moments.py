@@ -194,7 +194,9 @@ def cluster_scores(X, residual, keys) -> pd.DataFrame:
     """
     X = _matrix(X)
     residual = np.asarray(residual, dtype=float)
-    codes, uniques = pd.factorize(np.asarray(keys), use_na_sentinel=False)
+    if not isinstance(keys, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        keys = np.asarray(keys)  # a pandas array (Arrow strings) factorizes as it is, faster
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     scores = X * residual[:, None]
     summed = np.column_stack([np.bincount(codes, scores[:, a], minlength=len(uniques))
                               for a in range(X.shape[1])]) if len(X) else np.zeros((0, X.shape[1]))
@@ -213,10 +215,13 @@ def add_scores(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     x  4.0  6.0
     y  5.0  6.0
     """
-    parts = [p for p in parts if len(p)]
+    parts = list(parts)
     if not parts:
-        raise ValueError("no cluster has a row: there is nothing to sum")
-    return pd.concat(parts).groupby(level=0, sort=False).sum()
+        raise ValueError("no score table to add: pass at least one")
+    filled = [p for p in parts if len(p)]
+    if len(filled) <= 1:  # nothing to join (every other chunk had no usable row)
+        return filled[0] if filled else parts[0]
+    return pd.concat(filled).groupby(level=0, sort=False).sum()
 
 
 def cluster_covariance(bread: np.ndarray, scores, *, n: int) -> tuple[np.ndarray, float]:

@@ -25,7 +25,9 @@ per Newton step (about 5-8) and one for the scores.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -41,8 +43,10 @@ __all__ = ["ESTIMANDS", "Mapper", "ChunkDesign", "chunk_design", "c1_elasticity"
 #: The two C1 estimands and the estimator of each.
 ESTIMANDS = {"typical": "log-OLS", "expected": "PPML"}
 
-#: Applies a function of one chunk (a pandas frame) to every chunk; returns the results.
-Mapper = Callable[[Callable[[pd.DataFrame], object]], Sequence[object]]
+#: ``mapper(function, combine)``: applies ``function`` to every chunk (a pandas frame) and
+#: folds the results with ``combine(a, b)`` (associative) into one.
+Mapper = Callable[[Callable[[pd.DataFrame], object], Callable[[object, object], object]],
+                  object]
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class ChunkDesign:
 
     X: np.ndarray
     y: np.ndarray
-    creators: np.ndarray
+    creators: object
     rows: int
     zero: int
     log_x: tuple[float, float] = field(default=(math.inf, -math.inf))
@@ -82,7 +86,7 @@ def chunk_design(chunk: pd.DataFrame, *, components: Sequence[str], estimand: st
             raise KeyError(f"C1 on posts needs a {column!r} column; columns are "
                            f"{list(chunk.columns)}")
     engagement = metrics.engagement(chunk, components=components)
-    value = np.where(engagement["status"].astype(str).to_numpy() == "ok",
+    value = np.where((engagement["status"] == "ok").to_numpy(),
                      engagement["value"].to_numpy(dtype=float), np.nan)
     followers = pd.to_numeric(chunk["followers"], errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -101,7 +105,8 @@ def chunk_design(chunk: pd.DataFrame, *, components: Sequence[str], estimand: st
     X = np.column_stack([np.ones(n), *(b[keep] for b in blocks)])
     y = np.log(value[keep]) if estimand == "typical" else value[keep]
     log_x = (float(X[:, 1].min()), float(X[:, 1].max())) if n else (math.inf, -math.inf)
-    return ChunkDesign(X, y, chunk["creator"].to_numpy()[keep], int(len(chunk)), zero, log_x)
+    # the creators stay a pandas array (Arrow strings factorize without Python objects)
+    return ChunkDesign(X, y, chunk["creator"].array[keep], int(len(chunk)), zero, log_x)
 
 
 def in_memory(frame: pd.DataFrame, *, rows: int | None = None) -> Mapper:
@@ -110,37 +115,45 @@ def in_memory(frame: pd.DataFrame, *, rows: int | None = None) -> Mapper:
     Examples
     --------
     >>> mapper = in_memory(pd.DataFrame({"a": range(5)}), rows=2)
-    >>> mapper(len)
-    [2, 2, 1]
+    >>> mapper(len, lambda a, b: f"{a}+{b}")
+    '2+2+1'
     """
     if rows is not None and rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
     step = len(frame) if rows is None else rows
     starts = range(0, max(len(frame), 1), max(step, 1))
 
-    def mapper(function):
-        return [function(frame.iloc[start:start + step]) for start in starts]
+    def mapper(function, combine):
+        return functools.reduce(combine, (function(frame.iloc[start:start + step])
+                                          for start in starts))
 
     return mapper
 
 
 def on_dask(ddf) -> Mapper:
-    """Chunks of a ``dask.dataframe``: one task per partition, computed on the current
-    scheduler (threads by default; a ``distributed.Client``'s cluster when one is active).
+    """Chunks of a ``dask.dataframe``: one task per partition, the results folded pairwise
+    in a tree of tasks (so no worker, nor this process, holds more than two partial results),
+    computed on the current scheduler (threads by default; a ``distributed.Client``'s cluster
+    when one is active).
 
     Examples
     --------
     >>> import dask.dataframe as dd
-    >>> ddf = dd.from_pandas(pd.DataFrame({"a": range(5)}), npartitions=2)
-    >>> on_dask(ddf)(len)
-    [3, 2]
+    >>> ddf = dd.from_pandas(pd.DataFrame({"a": range(5)}), npartitions=3)
+    >>> on_dask(ddf)(len, lambda a, b: a + b)
+    5
     """
     import dask
 
-    parts = ddf.to_delayed()
+    partitions = ddf.to_delayed()
 
-    def mapper(function):
-        return list(dask.compute(*[dask.delayed(function)(part) for part in parts]))
+    def mapper(function, combine):
+        level = [dask.delayed(function)(part) for part in partitions]
+        while len(level) > 1:
+            folded = [dask.delayed(combine)(a, b) for a, b in zip(level[::2], level[1::2],
+                                                                   strict=False)]
+            level = folded + ([level[-1]] if len(level) % 2 else [])
+        return level[0].compute()
 
     return mapper
 
@@ -201,12 +214,11 @@ def c1_elasticity(mapper: Mapper, *, estimand: str = "typical",
         d = design(chunk)
         return (d.rows, d.zero, d.log_x, moments.ols_moments(d.X, d.y), float(d.y.sum()))
 
-    parts = mapper(first)
-    rows = sum(p[0] for p in parts)
-    zero = sum(p[1] for p in parts)
-    log_min = min(p[2][0] for p in parts)
-    log_max = max(p[2][1] for p in parts)
-    total = _summed([p[3] for p in parts])
+    def fold(a, b):
+        return (a[0] + b[0], a[1] + b[1], (min(a[2][0], b[2][0]), max(a[2][1], b[2][1])),
+                a[3] + b[3], a[4] + b[4])
+
+    rows, zero, (log_min, log_max), total, y_sum = mapper(first, fold)
     n, k = total.n, total.xtx.shape[0]
     if n <= k + 1:
         raise InsufficientDataError(f"{n} usable rows for C1 with {k} parameters; need at "
@@ -224,7 +236,7 @@ def c1_elasticity(mapper: Mapper, *, estimand: str = "typical",
         scale = 1.0
         method = "log-OLS of engagement on log(followers)"
     else:
-        scale = sum(p[4] for p in parts) / n
+        scale = y_sum / n
         if not scale > 0:
             raise InsufficientDataError("every usable post has zero engagement; no mean to "
                                         "model")
@@ -234,7 +246,7 @@ def c1_elasticity(mapper: Mapper, *, estimand: str = "typical",
             def at(chunk):
                 d = design(chunk)
                 return moments.poisson_moments(d.X, d.y / scale, beta)
-            return _summed(mapper(at))
+            return mapper(at, operator.add)
 
         try:
             coef, at_coef = moments.newton(newton_sums, start, tol=tol, max_iter=max_iter)
@@ -247,7 +259,7 @@ def c1_elasticity(mapper: Mapper, *, estimand: str = "typical",
             return moments.cluster_scores(d.X, d.y / scale - np.exp(d.X @ coef), d.creators)
 
         method = "PPML (Poisson quasi-likelihood) of engagement on log(followers)"
-    scores = moments.add_scores(mapper(residuals))
+    scores = mapper(residuals, lambda a, b: moments.add_scores([a, b]))
     groups = len(scores)
     if groups < 3:
         raise InsufficientDataError(f"{groups} creators; need at least 3 to cluster by creator")
@@ -265,9 +277,3 @@ def c1_elasticity(mapper: Mapper, *, estimand: str = "typical",
         x_max=float(np.exp(log_max)), df=df, n_zero=zero,
     )
 
-
-def _summed(parts: Sequence[moments.Moments]) -> moments.Moments:
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
