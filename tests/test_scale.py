@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insights import claims
-from insights.scale import c1_elasticity, chunk_design, in_memory, on_dask
+from insights.scale import c1_elasticities, c1_elasticity, chunk_design, in_memory, on_dask
 from insights.stats import InsufficientDataError
 
 COMPONENTS = ("likes", "comments")
@@ -145,6 +145,18 @@ def test_dask_on_a_local_cluster_of_two_worker_processes():
                    for e in ("typical", "expected")}
     for estimand, result in results.items():
         assert_same_fit(result, in_memory_claim(posts, estimand))
+
+
+def test_both_estimands_at_once_equal_each_alone():
+    """Shared passes change nothing: each estimand as when fitted alone, to 1e-8."""
+    posts = make_posts(8)
+    both = c1_elasticities(in_memory(posts, rows=100), components=COMPONENTS)
+    assert list(both) == ["typical", "expected"]
+    for estimand, fit in both.items():
+        assert_same_fit(fit, c1_elasticity(in_memory(posts), estimand=estimand,
+                                           components=COMPONENTS))
+    with pytest.raises(ValueError, match="estimands must be some of"):
+        c1_elasticities(in_memory(posts), estimands=("mean",))
 
 
 # ---------------------------------------------------------------------------------------------
