@@ -37,8 +37,8 @@ import pandas as pd
 from insights import metrics, moments
 from insights.stats import Elasticity, InsufficientDataError, t_quantile
 
-__all__ = ["ESTIMANDS", "Mapper", "ChunkDesign", "chunk_design", "c1_elasticity",
-           "c1_elasticities", "in_memory", "on_dask"]
+__all__ = ["ESTIMANDS", "Mapper", "ChunkDesign", "chunk_design", "chunk_designs",
+           "c1_elasticity", "c1_elasticities", "in_memory", "on_dask"]
 
 #: The two C1 estimands and the estimator of each.
 ESTIMANDS = {"typical": "log-OLS", "expected": "PPML"}
@@ -79,8 +79,18 @@ def chunk_design(chunk: pd.DataFrame, *, components: Sequence[str], estimand: st
     >>> d.y.round(3).tolist(), d.creators.tolist(), d.zero
     ([2.303], ['a'], 1)
     """
-    if estimand not in ESTIMANDS:
-        raise ValueError(f"estimand must be one of {list(ESTIMANDS)}, got {estimand!r}")
+    return chunk_designs(chunk, components=components, estimands=(estimand,),
+                         control_age=control_age)[estimand]
+
+
+def chunk_designs(chunk: pd.DataFrame, *, components: Sequence[str],
+                  estimands: Sequence[str], control_age: bool) -> dict[str, ChunkDesign]:
+    """:func:`chunk_design` for several estimands, reading the chunk's engagement, followers
+    and ages once (the two designs differ only in the zero rows and the logged outcome)."""
+    estimands = tuple(dict.fromkeys(estimands))  # each once, in order
+    for estimand in estimands:
+        if estimand not in ESTIMANDS:
+            raise ValueError(f"estimand must be one of {list(ESTIMANDS)}, got {estimand!r}")
     for column in ("creator", "followers", *(("age_days",) if control_age else ())):
         if column not in chunk.columns:
             raise KeyError(f"C1 on posts needs a {column!r} column; columns are "
@@ -97,16 +107,20 @@ def chunk_design(chunk: pd.DataFrame, *, components: Sequence[str], estimand: st
             age = pd.to_numeric(chunk["age_days"], errors="coerce").to_numpy(dtype=float)
             keep &= np.isfinite(age) & (age >= 0)
             blocks.append(np.log1p(age))
-    zero = 0
-    if estimand == "typical":
-        zero = int((keep & (value == 0)).sum())
-        keep &= value > 0
-    n = int(keep.sum())
-    X = np.column_stack([np.ones(n), *(b[keep] for b in blocks)])
-    y = np.log(value[keep]) if estimand == "typical" else value[keep]
-    log_x = (float(X[:, 1].min()), float(X[:, 1].max())) if n else (math.inf, -math.inf)
-    # the creators stay a pandas array (Arrow strings factorize without Python objects)
-    return ChunkDesign(X, y, chunk["creator"].array[keep], int(len(chunk)), zero, log_x)
+    out = {}
+    for estimand in estimands:
+        used, zero = keep, 0
+        if estimand == "typical":
+            zero = int((keep & (value == 0)).sum())
+            used = keep & (value > 0)
+        n = int(used.sum())
+        X = np.column_stack([np.ones(n), *(b[used] for b in blocks)])
+        y = np.log(value[used]) if estimand == "typical" else value[used]
+        log_x = (float(X[:, 1].min()), float(X[:, 1].max())) if n else (math.inf, -math.inf)
+        # the creators stay a pandas array (Arrow strings factorize without Python objects)
+        out[estimand] = ChunkDesign(X, y, chunk["creator"].array[used], int(len(chunk)), zero,
+                                    log_x)
+    return out
 
 
 def in_memory(frame: pd.DataFrame, *, rows: int | None = None) -> Mapper:
@@ -235,8 +249,8 @@ def c1_elasticities(mapper: Mapper, *, estimands: Sequence[str] = ("typical", "e
     components = tuple(components)
 
     def designs(chunk, which=estimands):
-        return {e: chunk_design(chunk, components=components, estimand=e,
-                                control_age=control_age) for e in which}
+        return chunk_designs(chunk, components=components, estimands=which,
+                             control_age=control_age)
 
     def first(chunk):  # counts, OLS sums, the outcome's sum
         return {e: (d.rows, d.zero, d.log_x, moments.ols_moments(d.X, d.y), float(d.y.sum()))
