@@ -52,6 +52,10 @@ def assert_same_fit(result, expected, rtol=1e-8):
                                    err_msg=name)
     assert (result.n, result.n_clusters, result.df) == (expected.n, expected.n_clusters,
                                                         expected.df)
+    # the fitted line (intercept at the controls' means) and its band
+    np.testing.assert_allclose(result.intercept, expected.intercept, rtol=rtol, atol=1e-10,
+                               err_msg="intercept")
+    np.testing.assert_allclose(result.cov_ab, expected.cov_ab, rtol=1e-6, err_msg="cov_ab")
 
 
 # ---------------------------------------------------------------------------------------------

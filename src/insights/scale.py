@@ -35,10 +35,11 @@ import numpy as np
 import pandas as pd
 
 from insights import metrics, moments
-from insights.stats import Elasticity, InsufficientDataError, t_quantile
+from insights.stats import Elasticity, InsufficientDataError, fit_line, t_quantile
 
 __all__ = ["ESTIMANDS", "Mapper", "ChunkDesign", "chunk_design", "chunk_designs",
-           "c1_elasticity", "c1_elasticities", "in_memory", "on_dask"]
+           "c1_elasticity", "c1_elasticities", "creator_rows", "creator_summary", "in_memory",
+           "on_dask"]
 
 #: The two C1 estimands and the estimator of each.
 ESTIMANDS = {"typical": "log-OLS", "expected": "PPML"}
@@ -334,6 +335,13 @@ def _elasticity(estimand: str, totals, coef, bread, scores: pd.DataFrame, scale:
     if groups < 3:
         raise InsufficientDataError(f"{groups} creators; need at least 3 to cluster by creator")
     cov, df = moments.cluster_covariance(bread, scores.to_numpy(), n=total.n)
+    # the intercept at the controls' means, as insights.stats reports it (it centres them):
+    # a + c'm, with its variance and covariance with b moved accordingly
+    means = total.xtx[0, 2:] / total.n
+    shift = np.concatenate([[1.0, 0.0], means])
+    intercept = float(coef[0] + coef[2:] @ means)
+    var_a = float(shift @ cov @ shift)
+    cov_ab = float(shift @ cov[:, 1])
     se = float(np.sqrt(cov[1, 1]))
     half = t_quantile(level, df) * se
     method = ("log-OLS of engagement on log(followers)" if estimand == "typical"
@@ -342,9 +350,84 @@ def _elasticity(estimand: str, totals, coef, bread, scores: pd.DataFrame, scale:
     return Elasticity(
         estimate=float(coef[1]), se=se, ci_low=float(coef[1] - half),
         ci_high=float(coef[1] + half), n=total.n, n_clusters=groups, dropped=rows - total.n,
-        intercept=float(coef[0] + math.log(scale)),
-        cov_ab=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
+        intercept=intercept + math.log(scale),
+        cov_ab=(var_a, cov_ab, float(cov[1, 1])),
         method=f"{method}{controls}; errors clustered by creator ({groups}), chunked sums",
         level=level, y="engagement", x="followers", x_min=float(np.exp(log_min)),
         x_max=float(np.exp(log_max)), df=df, n_zero=zero,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# one row per creator: a group-by whose groups are whole in one partition after a shuffle
+
+#: Columns of :func:`creator_rows` after those of :func:`insights.metrics.creator_engagement`.
+CREATOR_EXTRA = ("posts", "rel_n", "rel_mean", "rel_var", "followers_min", "followers_max")
+
+
+def creator_rows(posts: pd.DataFrame, *, components: Sequence[str],
+                 expected: Elasticity | None = None) -> pd.DataFrame:
+    """One row per creator of ``posts`` (all of each creator's posts): the columns of
+    :func:`insights.metrics.creator_engagement` (``stat="mean"``), then ``posts`` (posts with
+    an engagement value and a positive follower count), ``rel_n``, ``rel_mean`` and
+    ``rel_var`` (count, mean and variance, ``ddof=1``, of each such post's engagement over
+    the ``expected`` line at its follower count: the inputs of
+    :func:`insights.stats.shrink_unit_means`; NaN without a line) and the creator's least and
+    most followers over their posts.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"platform": "tiktok", "creator": ["a", "a", "b"],
+    ...                       "followers": [100.0, 120.0, 50.0], "likes": [10.0, 30.0, None]})
+    >>> creator_rows(posts, components=["likes"])[["creator", "engagement", "posts",
+    ...                                            "followers_max"]]
+      creator  engagement  posts  followers_max
+    0       a        20.0      2          120.0
+    1       b         NaN      0           50.0
+    """
+    out = metrics.creator_engagement(posts, components=tuple(components), stat="mean")
+    value = metrics.engagement(posts, components=tuple(components))["value"].to_numpy(
+        dtype=float)
+    followers = pd.to_numeric(posts["followers"], errors="coerce").to_numpy(dtype=float)
+    creator = posts["creator"].astype(str).to_numpy()
+    with np.errstate(invalid="ignore"):
+        usable = np.isfinite(value) & (followers > 0)
+    if expected is not None and np.isfinite(expected.estimate):
+        line = np.full(len(value), np.nan)
+        line[usable] = fit_line(expected, np.maximum(followers[usable], 1.0))["fit"].to_numpy()
+        relative = value / line
+    else:
+        relative = np.full(len(value), np.nan)
+    frame = pd.DataFrame({"creator": creator, "usable": usable,
+                          "relative": np.where(usable, relative, np.nan),
+                          "followers": np.where(followers > 0, followers, np.nan)})
+    grouped = frame.groupby("creator", sort=False)
+    rel = frame[np.isfinite(frame["relative"])].groupby("creator", sort=False)["relative"]
+    stats_ = pd.DataFrame({"posts": grouped["usable"].sum().astype("int64"),
+                           "followers_min": grouped["followers"].min(),
+                           "followers_max": grouped["followers"].max()})
+    stats_["rel_n"] = rel.size().reindex(stats_.index).fillna(0).astype("int64")
+    stats_["rel_mean"] = rel.mean().reindex(stats_.index)
+    stats_["rel_var"] = rel.var(ddof=1).reindex(stats_.index)
+    extra = stats_.reindex(out["creator"].astype(str).to_numpy())
+    for column in CREATOR_EXTRA:
+        out[column] = extra[column].to_numpy()
+    return out
+
+
+def creator_summary(ddf, *, components: Sequence[str],
+                    expected: Elasticity | None = None) -> pd.DataFrame:
+    """:func:`creator_rows` over a ``dask.dataframe`` of posts: the posts are shuffled so
+    that each creator's lie in one partition (Dask's shuffle: on disk with the threaded
+    scheduler, peer to peer on a cluster), each partition is reduced in pandas, and the rows
+    come back sorted by platform and creator, as :func:`insights.metrics.creator_engagement`
+    sorts them. Equal to :func:`creator_rows` on the whole table (the test checks it)."""
+    columns = [c for c in ("platform", "creator", "followers", *components)
+               if c in ddf.columns]
+    work = ddf[columns]
+    meta = creator_rows(work._meta, components=components, expected=expected)
+    rows = (work.shuffle(on="creator")
+            .map_partitions(creator_rows, components=components, expected=expected, meta=meta)
+            .compute())
+    keys = [c for c in ("platform", "creator") if c in rows.columns]
+    return rows.sort_values(keys, kind="stable").reset_index(drop=True)

@@ -67,6 +67,7 @@ __all__ = [
     "bootstrap_elasticity",
     "Shrinkage",
     "shrink_means",
+    "shrink_unit_means",
     "bootstrap_elasticity_loop",
     "fit_line",
     "bootstrap_median",
@@ -2142,9 +2143,27 @@ def shrink_means(values: Sequence[float] | np.ndarray, units: Sequence | np.ndar
                          f"{x[bad][:5].tolist()}")
     frame = pd.DataFrame({"unit": u, "value": x})
     groups = frame.groupby("unit", sort=False)["value"]
-    n = groups.size().to_numpy()
-    mean = groups.mean().to_numpy()
-    var = groups.var(ddof=1).to_numpy()
+    return shrink_unit_means(groups.size().index.to_numpy(), groups.size().to_numpy(),
+                             groups.mean().to_numpy(), groups.var(ddof=1).to_numpy(),
+                             level=level)
+
+
+def shrink_unit_means(units: np.ndarray, n: np.ndarray, mean: np.ndarray, var: np.ndarray, *,
+                      level: float = 0.95) -> Shrinkage:
+    """:func:`shrink_means` from each unit's count, mean and variance (``ddof=1``; NaN for a
+    unit with one value): what a table too large for memory gives from a group-by per unit.
+
+    Examples
+    --------
+    >>> out = shrink_unit_means(np.array(list("abcde")), np.array([3, 3, 3, 3, 1]),
+    ...                         np.array([1.0, 3.0, 0.5, 1.0, 9.0]),
+    ...                         np.array([0.04, 0.25, 0.01, 0.0, np.nan]))
+    >>> out.k, bool(out.table.set_index("unit").loc["e", "shrunk"] < 9)
+    (5, True)
+    """
+    n = np.asarray(n)
+    mean = np.asarray(mean, dtype=float)
+    var = np.asarray(var, dtype=float)
     k = len(n)
     usable = (n > 1) & (mean > 0)
     if k < 4:
@@ -2169,7 +2188,7 @@ def shrink_means(values: Sequence[float] | np.ndarray, units: Sequence | np.ndar
     sd = np.sqrt(s2 * (1 - (k - 1) / k * b) + 2 / (k - 3) * b**2 * (log_mean - mu) ** 2)
     z = float(sps.norm.ppf(0.5 + level / 2))
     table = pd.DataFrame({
-        "unit": groups.size().index.to_numpy(), "n": n, "mean": mean,
+        "unit": np.asarray(units), "n": n, "mean": mean,
         "shrunk": np.exp(centre), "ci_low": np.exp(centre - z * sd),
         "ci_high": np.exp(centre + z * sd), "weight": 1 - b,
     })

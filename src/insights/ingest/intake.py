@@ -1003,6 +1003,8 @@ def clean(
     platform: str | None = None,
     dataset: str | None = None,
     decimal: str | None = None,
+    first_row: int = 1,
+    whole: bool = True,
 ) -> Intake:
     """Clean a read file into a canonical posts or creators table, logging every change.
 
@@ -1021,6 +1023,16 @@ def clean(
     decimal : {".", ","}, optional
         The decimal mark of the file's numbers (default :func:`detect_decimal` over the count
         and money columns).
+    first_row : int
+        ``source_row`` of the first row (1: a whole file; a block of a larger file gives its
+        own first row, so every row keeps its line of the whole file).
+    whole : bool
+        ``raw`` is the whole file (default). ``False``: a block of a posts file cleaned on its
+        own (:mod:`insights.scale`, ``level="posts"`` and ``decimal`` required): the checks
+        that need every row (at least two creators of different sizes, some engagement, some
+        follower count) and the consistency notes are the caller's, and ``components`` is
+        left empty for the caller to choose over all blocks. Duplicate posts are dropped
+        within the block only.
 
     Raises
     ------
@@ -1032,6 +1044,9 @@ def clean(
     if platform is not None and platform not in schemas.PLATFORMS:
         raise InputError(f"platform {platform!r}: choose one of {', '.join(schemas.PLATFORMS)}")
     _check_needed(colmap)
+    if not whole and (level != "posts" or decimal is None):
+        raise ValueError("a block (whole=False) is cleaned as posts with a given decimal mark: "
+                         "pass level='posts' and decimal")
     if level is None:
         level, reason = detect_level(raw.frame, colmap)
     elif level in ("posts", "creators"):
@@ -1044,7 +1059,7 @@ def clean(
     source = {name: column for name, column in colmap.columns.items()}
     frame = pd.DataFrame({name: raw.frame[column] for name, column in source.items()})
     frame["source_file"] = raw.path.name
-    frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
+    frame["source_row"] = np.arange(first_row, first_row + len(frame), dtype="int64")
     log.note(table=table, step="read", rows_in=len(frame), rows_out=len(frame),
              description=f"read {raw.format} ({raw.encoding or 'Excel'}); {len(source)} "
              f"columns mapped: " + ", ".join(f"{n}<-{c!r}" for n, c in source.items()))
@@ -1094,17 +1109,17 @@ def clean(
             frame = _parse_dates(frame, name, log, table, source[name])
     frame = _platform_column(frame, colmap, platform, log, table)
 
-    if len(frame) == 0:
+    if whole and len(frame) == 0:
         raise InputError(f"no row has a creator handle in column {source['creator']!r}")
     before = len(frame)
     followers = frame["followers"]
     frame = log.drop(frame, followers.isna().to_numpy(), table=table, step="no-followers",
                      reason=f"no usable follower count in {source['followers']!r}")
     zero = (frame["followers"] == 0).to_numpy()
-    if before and len(frame) == 0:
+    if whole and before and len(frame) == 0:
         raise InputError(f"no row has a usable follower count in column {source['followers']!r} "
                          f"(values such as {_examples(raw.frame[source['followers']])})")
-    if zero.all():
+    if whole and zero.all():
         raise InputError(f"all {len(frame):,} rows have 0 followers in column "
                          f"{source['followers']!r}: engagement per follower is undefined")
     frame = log.drop(frame, zero, table=table, step="zero-followers",
@@ -1125,6 +1140,8 @@ def clean(
             + ("revenue per follower is analysed instead" if has_revenue else
                "the report describes the roster") + f"; columns found: "
             f"{_preview(colmap.found, limit=None)} (name one with --map likes=COLUMN)")
+    elif not whole:
+        components = ()  # chosen by the caller over every block
     else:
         try:  # the fields are named as in a posts table until the level table is built
             components = metrics.default_components(frame, kind="posts")
@@ -1139,20 +1156,20 @@ def clean(
     else:
         frame = _creators_table(frame, log)
     n_creators = frame["creator"].nunique()
-    if n_creators < 2:
+    if whole and n_creators < 2:
         who = frame["creator"].iloc[0] if len(frame) else "none"
         raise InputError(
             f"only one creator ({who!r}) has usable data: the claims compare creators of "
             "different sizes, so the file needs at least two (ideally 30 or more)"
         )
     sizes = frame.groupby("creator", sort=False)["followers"].first()
-    if sizes.nunique() < 2:
+    if whole and sizes.nunique() < 2:
         raise InputError(
             f"all {n_creators:,} creators have the same follower count ({sizes.iloc[0]:,.0f} in "
             f"column {source['followers']!r}): nothing can be said about how engagement "
             "changes with size"
         )
-    if components:
+    if components and whole:
         notes.extend(_consistency_notes(frame, level, components, source))
     if level == "creators":
         components = tuple(f"avg_{c}" for c in components)
