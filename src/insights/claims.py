@@ -45,6 +45,7 @@ __all__ = [
     "engagement_vs_followers",
     "C1Fit",
     "c1_fit",
+    "c1_from_fit",
     "comments_per_like_vs_followers",
     "authenticity_vs_followers",
     "OBSERVED",
@@ -533,15 +534,52 @@ def c1_fit(
         notes.append(f"the clustered interval, not used: {fit.ci_low:.3f} to {fit.ci_high:.3f}")
         if margin is not None:
             tost = check.tost_p(1.0 - margin, 1.0 + margin)
+    usable = data.frame[data.y] >= 0 if estimand == "expected" else data.frame[data.y] > 0
+    result = c1_from_fit(fit, dataset=_dataset_name(frame, dataset), notes=notes,
+                         n_usable=int(usable.sum()), estimand=estimand, interval=interval,
+                         method=text, failure=failure, hazards=chosen, margin=margin, tost=tost)
+    return C1Fit(result, data, fit)
+
+
+def c1_from_fit(
+    fit: stats.Elasticity | None,
+    *,
+    dataset: str,
+    notes: Sequence[str],
+    n_usable: int,
+    estimand: str,
+    interval: tuple[float, float] | None = None,
+    method: str | None = None,
+    failure: str | None = None,
+    hazards: Sequence[str] = (),
+    margin: float | None = MARGIN,
+    tost: float | None = None,
+) -> ClaimResult:
+    """C1's verdict from a fit made elsewhere (:func:`c1_fit` uses it; so does a fit of a
+    table too large for memory, :mod:`insights.scale`): the claim result of ``fit`` with its
+    own interval unless ``interval`` (and ``method``) are given; ``fit=None`` with the
+    ``failure`` that stopped it. ``notes`` come first; the creators, rows used and range are
+    added.
+
+    Examples
+    --------
+    >>> fit = stats.Elasticity(0.8, 0.05, 0.7, 0.9, 500, 40, 0, 0.0, (0.0, 0.0, 0.0025),
+    ...                        "OLS", 0.95, "engagement", "followers", 1e3, 1e6, df=39.0)
+    >>> result = c1_from_fit(fit, dataset="toy", notes=[], n_usable=500, estimand="typical")
+    >>> result.verdict, result.notes[0]
+    ('supported', '40 creators')
+    """
+    notes = list(notes)
     if fit is not None and fit.n_clusters is not None:
         notes.append(f"{fit.n_clusters} creators")
-    usable = data.frame[data.y] >= 0 if estimand == "expected" else data.frame[data.y] > 0
-    result = _claim_result(
-        "C1", _dataset_name(frame, dataset), fit, interval, text, failure, notes,
-        line=1.0, claim_side="below", n_usable=int(usable.sum()), estimand=estimand,
-        hazards=chosen, margin=margin, tost=tost,
+    if fit is not None and interval is None:
+        interval = (fit.ci_low, fit.ci_high)
+    if method is None:
+        method = fit.method if fit is not None else "not estimated"
+    return _claim_result(
+        "C1", dataset, fit, interval, method, failure, notes, line=1.0, claim_side="below",
+        n_usable=n_usable, estimand=estimand, hazards=tuple(hazards), margin=margin, tost=tost,
     )
-    return C1Fit(result, data, fit)
 
 
 def _calibrated(frame: pd.DataFrame, data: ModelData, fit: stats.Elasticity, *,
@@ -1329,6 +1367,7 @@ def micro_engagement_rate(
     level: float = 0.95,
     dataset: str | None = None,
     hazards: Sequence[str] | None = None,
+    means: pd.DataFrame | None = None,
 ) -> ClaimResult:
     """C1 in tier form: is the micro tier's engagement rate above that of bigger tiers?
 
@@ -1338,6 +1377,9 @@ def micro_engagement_rate(
 
     * ``supported`` iff the interval lies **above 1** (micro has the higher rate);
     * ``contradicted`` iff it lies **below 1**; ``inconclusive`` otherwise.
+
+    ``means``: :func:`creator_means` of ``frame`` when already computed (a table too large for
+    memory is reduced per creator elsewhere, :func:`insights.scale.creator_summary`).
 
     Examples
     --------
@@ -1349,7 +1391,11 @@ def micro_engagement_rate(
     ('supported', True)
     """
     components = tuple(components) if components is not None else default_components(frame)
-    table = _creator_table(frame, components, None)
+    if means is not None:  # the creator means, already reduced (as for C2's means=)
+        table = means[[c for c in ("platform", "creator", "followers", "engagement")
+                       if c in means.columns]].reset_index(drop=True)
+    else:
+        table = _creator_table(frame, components, None)
     notes = [f"engagement = {' + '.join(components)} (creator mean per post)",
              *_hazard_notes(frame, hazards)]
     return _tier_ratio(

@@ -140,22 +140,20 @@ def _sniff(path: Path, encoding: str) -> str:
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as text (numbers too, as the in-memory reader gives them), missing kept."""
+    """Every cell as text, as the in-memory reader gives it (a whole float such as 12.0 as
+    "12", as a spreadsheet writes it; other numbers in full), missing kept as ``None``."""
     out = {}
     for name in frame.columns:
         column = frame[name]
+        text = column.astype("string")
         if pd.api.types.is_float_dtype(column.dtype):
-            # 12.0 is written "12", as a spreadsheet shows it; other floats in full
             values = column.to_numpy(dtype=float, na_value=np.nan)
-            whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
-            text = pd.Series(values.astype(object), index=column.index)
-            text[whole] = values[whole].astype(np.int64).astype(str)
-            text[~whole & np.isfinite(values)] = [repr(v) for v in values[~whole
-                                                                          & np.isfinite(values)]]
-            text[~np.isfinite(values)] = None
-            out[name] = text.astype(object)
-        else:
-            out[name] = column.astype("string").astype(object).where(column.notna(), None)
+            with np.errstate(invalid="ignore"):
+                whole = (np.isfinite(values) & (values == np.round(values))
+                         & (np.abs(values) < 2**53))
+            text = text.mask(whole, pd.Series(values[whole].astype(np.int64).astype(str),
+                                              index=column.index[whole]))
+        out[name] = text.astype(object).where(column.notna().to_numpy(), None)
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
@@ -220,8 +218,8 @@ def _block_summary(intake_, cap: int) -> dict:
 
 
 def _clean_one(part: pd.DataFrame, number: int, first_row: int, *, colmap, platform, decimal,
-               dataset, label, fmt, folder: Path, cap: int) -> dict:
-    raw = intake.RawTable(part.reset_index(drop=True), Path(label), fmt, None)
+               dataset, label, fmt, encoding, folder: Path, cap: int) -> dict:
+    raw = intake.RawTable(part.reset_index(drop=True), Path(label), fmt, encoding)
     cleaned = intake.clean(raw, colmap, level="posts", platform=platform, decimal=decimal,
                            dataset=dataset, first_row=first_row, whole=False)
     target = folder / f"part-{number:05d}.parquet"
@@ -249,6 +247,7 @@ def clean_blocks(
     *,
     label: str,
     fmt: str = "Parquet",
+    encoding: str | None = None,
     platform: str | None = None,
     decimal: str | None = None,
     dataset: str | None = None,
@@ -289,7 +288,7 @@ def clean_blocks(
     starts = np.concatenate([[1], 1 + np.cumsum(lengths)[:-1]]).astype(int).tolist()
     tasks = [dask.delayed(_clean_one)(part, i, starts[i], colmap=colmap, platform=platform,
                                       decimal=decimal, dataset=dataset, label=label, fmt=fmt,
-                                      folder=folder, cap=cap)
+                                      encoding=encoding or "columnar", folder=folder, cap=cap)
              for i, part in enumerate(ddf.to_delayed())]
     progress(f"      cleaning {sum(lengths):,} rows in {len(tasks):,} blocks")
     summaries = sorted(dask.compute(*tasks), key=lambda s: s["number"])

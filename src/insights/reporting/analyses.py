@@ -10,6 +10,7 @@ notebook only lays the results out with :mod:`insights.reporting.document`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,12 @@ import pandas as pd
 
 from insights import claims, costs, formatting, metrics, schemas, stats
 from insights.pricing import PriceModel, fit_fees, price_model, pricing_models
-from insights.reporting.inputs import ReportInputs, read_inputs, write_inputs
+from insights.reporting.inputs import (
+    ReportInputs,
+    read_inputs,
+    write_inputs,
+    write_large_inputs,
+)
 from insights.tiers import assign_tiers, tier_bands
 from insights.tiers import scheme as tier_scheme
 from insights.verdicts import ClaimResult, combine_pricing_models
@@ -42,6 +48,8 @@ __all__ = [
     "c2_section",
     "c2_table",
     "creator_rates",
+    "creator_rates_of",
+    "posts_per_creator",
     "data_quality",
     "pricing_choice",
     "quality_headline",
@@ -52,6 +60,7 @@ __all__ = [
     "summary_table",
     "tier_table",
     "write_inputs",
+    "write_large_inputs",
 ]
 
 #: Columns of :func:`summary_table`.
@@ -106,6 +115,53 @@ def creator_rates(table: pd.DataFrame, components: Sequence[str]) -> pd.DataFram
     })
 
 
+def creator_rates_of(inputs: ReportInputs) -> pd.DataFrame:
+    """:func:`creator_rates` of the report's file: of its cleaned table, or for a file read in
+    blocks of the creator rows the command computed (the same columns and values)."""
+    if inputs.scaled:
+        return inputs.creators[["creator", "followers", "engagement", "engagement_rate"]]\
+            .reset_index(drop=True)
+    return creator_rates(inputs.table, inputs.components)
+
+
+def posts_per_creator(inputs: ReportInputs) -> pd.Series | None:
+    """Posts per creator of a posts file (``None`` for a creator list)."""
+    if inputs.scaled:
+        return inputs.creators["n_posts"]
+    if schemas.table_kind(inputs.table) != "posts" or not len(inputs.table):
+        return None
+    return inputs.table.groupby("creator", observed=True).size()
+
+
+def _stored_fit(stored: Mapping, level: float) -> stats.Elasticity:
+    """An elasticity written by the command, its interval at ``level``."""
+    fit = stats.Elasticity(**{k: (tuple(v) if k == "cov_ab" else v)
+                              for k, v in stored.items()})
+    if level != fit.level:
+        half = stats.t_quantile(level, fit.df) * fit.se
+        fit = dataclasses.replace(fit, ci_low=fit.estimate - half,
+                                  ci_high=fit.estimate + half, level=level)
+    return fit
+
+
+def _scaled_c1_fit(inputs: ReportInputs, *, level: float, estimand: str) -> claims.C1Fit:
+    stored = inputs.fits[estimand]
+    fit = _stored_fit(stored["fit"], level) if "fit" in stored else None
+    notes = [f"estimand: {claims.ESTIMANDS.get(estimand, estimand)}",
+             f"engagement = {' + '.join(inputs.components)}",
+             *(["controls log(1 + post age in days)"] if stored.get("control_age") else []),
+             f"fitted on all {inputs.rows:,} posts, read in blocks (sums over blocks with "
+             "Dask; the same estimates as in memory)"]
+    if stored.get("zero"):
+        notes.append(f"{stored['zero']} rows with zero engagement (a log model leaves them "
+                     "out, PPML keeps them)")
+    data = claims.engagement_model_data(inputs.table, components=inputs.components)
+    result = claims.c1_from_fit(fit, dataset=inputs.label, notes=notes,
+                                n_usable=int(stored.get("usable", 0)), estimand=estimand,
+                                failure=stored.get("failure"), hazards=())
+    return claims.C1Fit(result, data, fit)
+
+
 def c1_fit(inputs: ReportInputs, *, level: float = 0.95,
            estimand: str = "typical") -> claims.C1Fit:
     """C1 on the file (:func:`insights.claims.c1_fit`): the result, its model data and fit.
@@ -114,7 +170,12 @@ def c1_fit(inputs: ReportInputs, *, level: float = 0.95,
     and, above 5% of the rows, the verdict is withheld) or ``"expected"`` (engagement per post
     on average, PPML, zeros kept). No design hazards are assumed (the file is not a registered
     data set); the selection caveat is stated by :func:`selection_limits` instead.
+
+    For a file read in blocks the fit is the command's (:func:`insights.scale.c1_elasticities`,
+    equal to the in-memory one) and ``data`` holds the sample of posts the figure shows.
     """
+    if inputs.scaled:
+        return _scaled_c1_fit(inputs, level=level, estimand=estimand)
     return claims.c1_fit(inputs.table, components=inputs.components, dataset=inputs.label,
                          hazards=(), level=level, estimand=estimand)
 
@@ -149,6 +210,7 @@ def tiers_claim(
         return claims.micro_engagement_rate(
             inputs.table, scheme=scheme, rng=rng, components=inputs.components,
             n_resamples=n_resamples, level=level, dataset=inputs.label, hazards=(),
+            means=inputs.creators if inputs.scaled else None,
         )
     except ValueError as exc:  # a scheme without micro, or nothing above it
         return ClaimResult("C1", inputs.label, np.nan, np.nan, np.nan, 0, "inconclusive",
@@ -204,7 +266,10 @@ def c2_section(
     # the table reduced to creator means once for every published model (not per model);
     # a table that cannot be reduced fails in each model's run below, as it would alone
     means = None
-    if not has_fee:
+    if inputs.scaled:
+        has_fee = has_revenue = False  # a file read in blocks has no fees (the command checks)
+        means = inputs.creators
+    elif not has_fee:
         with contextlib.suppress(ValueError):
             means = claims.creator_means(table, components=inputs.components)
 
@@ -356,8 +421,20 @@ def creator_table(inputs: ReportInputs, rates: pd.DataFrame, expected: claims.C1
         "engagement_rate": rates["engagement_rate"].to_numpy(dtype=float),
     })
     shrinkage = None
-    posts = schemas.table_kind(inputs.table) == "posts"
-    if posts:
+    posts = inputs.scaled or schemas.table_kind(inputs.table) == "posts"
+    if inputs.scaled:  # the per-creator sums the command computed over every post
+        rows = inputs.creators.assign(creator=inputs.creators["creator"].astype(str))
+        out.insert(3, "posts", out["creator"].map(rows.set_index("creator")["posts"])
+                   .fillna(0).astype(int))
+        units = rows[rows["rel_n"] > 0]
+        try:
+            shrinkage = stats.shrink_unit_means(
+                units["creator"].to_numpy(), units["rel_n"].to_numpy(),
+                units["rel_mean"].to_numpy(dtype=float), units["rel_var"].to_numpy(dtype=float),
+                level=level)
+        except (stats.InsufficientDataError, ValueError) as exc:
+            notes.append(f"shrunk rates not computed: {exc}")
+    elif posts:
         per_post = metrics.engagement(inputs.table, components=inputs.components)["value"]
         frame = pd.DataFrame({"creator": inputs.table["creator"].astype(str).to_numpy(),
                               "engagement": per_post.to_numpy(dtype=float),
@@ -622,9 +699,20 @@ _PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "You
                    "twitter": "Twitter", "facebook": "Facebook", "twitch": "Twitch"}
 
 
-def _platform_word(table: pd.DataFrame) -> str:
+def platforms_of(inputs: ReportInputs) -> list[str]:
+    """The platforms of the file's rows (of every post, for a file read in blocks)."""
+    if "platforms" in inputs.meta:
+        return list(inputs.meta["platforms"])
+    table = inputs.table
+    return (sorted(table["platform"].dropna().astype(str).unique())
+            if "platform" in table.columns else [])
+
+
+def _platform_word(table: pd.DataFrame, platforms: Sequence[str] | None = None) -> str:
     """``"TikTok "`` when every row is from one named platform, else ``""``."""
-    platforms = table["platform"].dropna().unique() if "platform" in table.columns else []
+    if platforms is None:
+        platforms = (table["platform"].dropna().unique() if "platform" in table.columns
+                     else [])
     if len(platforms) != 1 or platforms[0] == "other":
         return ""
     return _PLATFORM_NAMES.get(platforms[0], platforms[0]) + " "
@@ -732,10 +820,9 @@ def executive_summary(inputs: ReportInputs, rates: pd.DataFrame, c1: ClaimResult
     0.6): for engagement, a budget goes further with micro-creators; this describes the
     creators in this file, not all creators.
     """
-    table = inputs.table
-    platform = _platform_word(table)
+    platform = _platform_word(inputs.table, platforms_of(inputs))
     followers = rates["followers"].dropna()
-    kept = len(table)
+    kept = inputs.rows
     read = int(inputs.meta.get("rows_read", kept))
     what = (f"{len(rates):,} {platform}creators ({kept:,} posts)"
             if inputs.level == "posts" else f"{len(rates):,} {platform}creators")
@@ -801,7 +888,9 @@ def data_quality(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
     steps = inputs.steps
     overview = steps[["step", "rows_in", "rows_out", "dropped", "repaired", "description"]]
     events = inputs.events
-    if len(events):
+    if inputs.counts is not None:  # a file read in blocks: every event counted by step
+        reasons = inputs.counts.rename(columns={"step": "reason"})[["action", "reason", "rows"]]
+    elif len(events):
         reasons = (events.groupby(["action", "reason"], sort=False, observed=True)
                    .size().rename("rows").reset_index())
     else:
@@ -827,10 +916,15 @@ def cleaning_appendix(inputs: ReportInputs, *, rows: int = 20) -> str:
     if not len(quality["reasons"]):
         return "".join(parts) + document.paragraph("No row was repaired or dropped.")
     shown = ["source_row", "creator", "action", "column", "old_value", "reason"]
+    total = int(quality["reasons"]["rows"].sum())
+    kept = ("" if inputs.counts is None else
+            f"; a file read in blocks keeps up to {inputs.meta.get('events_per_step', 100)} "
+            "per step, exported in cleaning_log")
     parts += [
-        document.table(quality["reasons"], counts=["rows"]),
+        document.table(quality["reasons"], counts=["rows"],
+                       labels={"reason": "step"} if inputs.counts is not None else None),
         document.table(inputs.events[shown].head(rows), counts=["source_row"],
-                       caption=f"First rows of the cleaning log ({len(inputs.events):,} in all)",
+                       caption=f"First rows of the cleaning log ({total:,} in all{kept})",
                        labels={"source_row": "row of the file", "old_value": "value"},
                        missing={"creator": "no handle", "column": "the whole row",
                                 "old_value": "the whole row", "source_row": "not from one row"}),
@@ -857,20 +951,27 @@ def quality_headline(inputs: ReportInputs) -> str:
     likes column.
     """
     meta = inputs.meta
-    events = inputs.events
-    dropped = events[events["action"] == "dropped"] if len(events) else events
-    repaired = int((events["action"] == "repaired").sum()) if len(events) else 0
+    if inputs.counts is not None:  # a file read in blocks: the events counted by step
+        counts = inputs.counts
+        by_step = counts[counts["action"] == "dropped"].groupby("step", sort=False)["rows"].sum()
+        repaired = int(counts.loc[counts["action"] == "repaired", "rows"].sum())
+    else:
+        events = inputs.events
+        dropped = events[events["action"] == "dropped"] if len(events) else events
+        by_step = (dropped["step"].value_counts(sort=False) if len(dropped)
+                   else pd.Series(dtype="int64"))
+        repaired = int((events["action"] == "repaired").sum()) if len(events) else 0
     text = (f"{meta.get('file', 'the file')}: {meta.get('rows_read', 0):,} rows read; "
-            f"{len(inputs.table):,} {meta.get('level', 'rows')} analysed.")
-    if len(dropped):
-        steps = dropped["step"].value_counts(sort=False)
+            f"{inputs.rows:,} {meta.get('level', 'rows')} analysed.")
+    if int(by_step.sum()):
+        steps = by_step[by_step > 0]
         implausible = steps[steps.index.str.startswith("implausible")]
         parts = []
         if len(implausible):
             parts.append(f"{int(implausible.sum()):,} with a value no real account or post has "
                          f"({', '.join(implausible.index)})")
         parts += [f"{n:,} {step}" for step, n in steps.items() if step not in implausible.index]
-        text += f" {len(dropped):,} rows left out: {', '.join(parts)}."
+        text += f" {int(steps.sum()):,} rows left out: {', '.join(parts)}."
     if repaired:
         text += f" {repaired:,} value{'s' * (repaired != 1)} repaired."
     for note in meta.get("notes", []):
@@ -878,8 +979,12 @@ def quality_headline(inputs: ReportInputs) -> str:
     return text
 
 
-def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -> list[str]:
+def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str,
+                     per_creator: pd.Series | None = None) -> list[str]:
     """What this file can and cannot speak for: range, thin tiers, selection.
+
+    ``per_creator``: posts per creator (:func:`posts_per_creator`), when ``table`` is not the
+    whole posts table (a file read in blocks); by default counted from ``table``.
 
     Examples
     --------
@@ -901,9 +1006,11 @@ def selection_limits(table: pd.DataFrame, rates: pd.DataFrame, *, scheme: str) -
     if thin:
         notes.append(f"Thin tiers (fewer than {THIN_TIER} creators): {', '.join(thin)}; their "
                      "medians are imprecise.")
-    if schemas.table_kind(table) == "posts" and len(table):
-        per = table.groupby("creator", observed=True).size()
-        notes.append(f"{len(table):,} posts from {len(per):,} creators (median "
+    if per_creator is None and schemas.table_kind(table) == "posts" and len(table):
+        per_creator = table.groupby("creator", observed=True).size()
+    if per_creator is not None and len(per_creator):
+        per = per_creator
+        notes.append(f"{int(per.sum()):,} posts from {len(per):,} creators (median "
                      f"{per.median():.0f} posts per creator, max {per.max():,}).")
     notes.append(
         "How the file was assembled decides what it can show. A list picked by engagement "

@@ -112,6 +112,9 @@ def build_report(
     template: str | os.PathLike | None = None,
     progress: Callable[[str], None] = _quiet,
     progress_bar: bool = False,
+    engine: str = "auto",
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Turn an export (CSV, TSV, Excel, JSON) into a client report; return the HTML path.
 
@@ -153,7 +156,17 @@ def build_report(
     progress : callable, optional
         Receives one line per step (default: silent).
     progress_bar : bool
-        Show papermill's per-cell progress bar on stderr.
+        Show papermill's per-cell progress bar on stderr (and Dask's, for a file read in
+        blocks on threads).
+    engine : {"auto", "pandas", "dask"}
+        ``pandas``: read the file whole. ``dask``: read a posts file in blocks
+        (:mod:`insights.reporting.large`; a Parquet folder, glob or file, or a large CSV/TSV/
+        JSON-lines file), so that it need not fit in memory. ``auto`` (default): ``dask`` for
+        a folder, a glob, a Parquet file or a file above 1 GB
+        (:func:`insights.ingest.blocks.is_large`), announced; else ``pandas``.
+    workers, scheduler : optional
+        With the block engine: a local Dask cluster of ``workers`` processes, or the Dask
+        cluster at ``scheduler`` (default: threads in this process).
 
     Raises
     ------
@@ -162,7 +175,8 @@ def build_report(
         notebook failed.
     """
     source = Path(path)
-    out = Path(out) if out is not None else Path.cwd() / f"{source.stem}-report.html"
+    stem = source.parent.name if any(ch in source.name for ch in "*?[") else source.stem
+    out = Path(out) if out is not None else Path.cwd() / f"{stem}-report.html"
     if source.exists() and out.resolve() == source.resolve():  # before the suffix is fixed
         raise ReportError(f"out {out} is the input file itself; the input is never written", 2)
     out = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
@@ -175,6 +189,21 @@ def build_report(
     if template is not None and not template.is_file():
         raise ReportError(f"template notebook not found: {template}", 2)
 
+    if engine not in ("auto", "pandas", "dask"):
+        raise ReportError(f"engine {engine!r}: choose auto, pandas or dask", 2)
+    if engine == "auto":
+        from insights.ingest.blocks import is_large
+
+        engine = "dask" if is_large(path) else "pandas"
+        if engine == "dask":
+            progress("      a folder, a glob, a Parquet file or a file above 1 GB: read in "
+                     "blocks (--engine dask; --engine pandas to read it whole)")
+    if engine == "pandas" and (workers is not None or scheduler is not None):
+        raise ReportError("--workers and --scheduler belong to the block engine: add "
+                          "--engine dask", 2)
+    if engine == "dask" and (sheet is not None or header_row is not None):
+        raise ReportError("--sheet and --header-row are for a file read whole (--engine "
+                          "pandas); a file read in blocks has its header on line 1", 2)
     if out.is_dir():
         raise ReportError(f"out {out} is a folder; give a file name such as {out / 'report.html'}",
                           2)
@@ -194,11 +223,18 @@ def build_report(
     start = time.perf_counter()
     with _locked(out), _staging(out) as stage, _early_kernel(stage / files.name) as kernel:
         staged_files = stage / files.name
-        mode = _prepare(source, staged_files / "inputs", start, steps, progress=progress,
-                        mapping=mapping, platform=platform, level=level, encoding=encoding,
-                        sheet=sheet, header_row=header_row, decimal=decimal,
-                        options={"scheme": scheme, "pricing": pricing, "seed": seed,
-                                 "resamples": resamples})
+        options = {"scheme": scheme, "pricing": pricing, "seed": seed, "resamples": resamples}
+        if engine == "dask":
+            mode = _prepare_large(source, staged_files / "inputs", stage / "blocks", start,
+                                  steps, progress=progress, mapping=mapping, platform=platform,
+                                  level=level, encoding=encoding, decimal=decimal,
+                                  options=options, workers=workers, scheduler=scheduler,
+                                  progress_bar=progress_bar)
+        else:
+            mode = _prepare(source, staged_files / "inputs", start, steps, progress=progress,
+                            mapping=mapping, platform=platform, level=level, encoding=encoding,
+                            sheet=sheet, header_row=header_row, decimal=decimal,
+                            options=options)
         title = " ".join(title.split()) if title else (
             DEFAULT_TITLE if mode == "engagement" else "Roster report")
         if template is None:
@@ -369,6 +405,30 @@ def _prepare(source: Path, inputs: Path, start: float, steps: int, *, progress, 
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_inputs(cleaned, inputs, extra={"generated": generated, **options})
     return cleaned.mode
+
+
+def _prepare_large(source: Path, inputs: Path, scratch: Path, start: float, steps: int, *,
+                   progress, mapping, platform, level, encoding, decimal, options: dict,
+                   workers, scheduler, progress_bar) -> str:
+    """Steps 1 and 2 for a posts file read in blocks (:mod:`insights.reporting.large`)."""
+    from insights.ingest import intake
+    from insights.reporting import large
+
+    progress(f"[1/{steps}] reading {source.name} in blocks (Dask)")
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        with large.dask_engine(workers=workers, scheduler=scheduler,
+                               progress_bar=progress_bar, say=progress):
+            return large.prepare_large(source, inputs, scratch, progress=progress,
+                                       mapping=mapping, platform=platform, level=level,
+                                       encoding=encoding, decimal=decimal, options=options,
+                                       generated=generated, steps=steps, start=start)
+    except intake.InputError as exc:
+        raise ReportError(str(exc), 2) from None
+    except ValueError as exc:
+        if "--workers" in str(exc) or "--scheduler" in str(exc):
+            raise ReportError(str(exc), 2) from None
+        raise
 
 
 #: What the kernel imports while the command reads and cleans the file: the templates' imports

@@ -42,6 +42,13 @@ roster's tier mix, C2 (cost per engagement under pricing models, or the file's o
 by tier when it has fee and revenue columns), and appendices (methods, cleaning log, software).
 The page is self-contained (it loads nothing); --pdf prints the same document to a PDF.
 
+PATH may also be a posts export too large for memory: a folder of Parquet files, a glob
+('crawl/*.parquet'), a Parquet file, or a CSV/TSV/JSON-lines file above 1 GB. It is then read
+in blocks with Dask (--engine dask, chosen automatically and announced): each block cleaned
+by the same rules, C1 fitted from sums over the blocks, one row per creator from a group-by;
+the report is the same as for the file read whole (the figures draw a sample of posts; the
+cleaning log counts every event and keeps up to 100 per step).
+
 Beside the report, OUT_files/ holds the executed notebook (with its code), the cleaned inputs,
 and tables/ (CSV and Excel, safe to open in a spreadsheet). PATH is never modified.
 """
@@ -59,6 +66,8 @@ examples:
       with fee and revenue columns: actual ROI, ROAS and CPE by tier
   insights report roster.xlsx --title "Q3 roster" --client "Acme Ltd" --pdf
       a cover for the client, and roster.pdf beside roster-report.html
+  insights report crawl/ --engine dask --workers 2
+      a folder of Parquet files, read in blocks on a local cluster of 2 worker processes
 
 exit status: 0 report written; 2 a problem with the file or the options (one line on stderr);
 1 the analysis failed (the partial notebook is kept for inspection).
@@ -151,6 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bootstrap resamples per interval (default: %(default)s)")
     rep.add_argument("--template", type=Path, metavar="NOTEBOOK",
                      help="another template notebook (default: the one shipped with insights)")
+    rep.add_argument("--engine", choices=["auto", "pandas", "dask"], default="auto",
+                     help="pandas: read PATH whole; dask: read a posts file in blocks, for "
+                     "files larger than memory (default auto: dask for a folder, a glob, a "
+                     "Parquet file or a file above 1 GB, announced). Example: --engine dask")
+    rep.add_argument("--workers", type=int, metavar="N",
+                     help="with --engine dask: a local cluster of N worker processes "
+                     "(default: threads in one process). Example: --workers 2")
+    rep.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --engine dask: the Dask cluster to run on; its workers must "
+                     "see PATH and the report's folder. Example: --scheduler tcp://10.0.0.5:8786")
     rep.add_argument("--quiet", action="store_true", help="no progress messages")
     rep.add_argument("--debug", action="store_true",
                      help="show the Python traceback of an unexpected error")
@@ -212,6 +231,7 @@ def report(args: argparse.Namespace) -> Path:
         header_row=args.header_row, decimal=args.decimal, seed=args.seed, resamples=args.resamples,
         title=args.title, client=args.client, pdf=args.pdf, template=args.template,
         progress=(lambda message: None) if args.quiet else _say, progress_bar=not args.quiet,
+        engine=args.engine, workers=args.workers, scheduler=args.scheduler,
     )
 
 
