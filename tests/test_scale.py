@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights import claims
-from insights.scale import c1_elasticities, c1_elasticity, chunk_design, in_memory, on_dask
+from insights import claims, stats
+from insights.scale import (
+    c1_elasticities,
+    c1_elasticity,
+    chunk_design,
+    creator_rows,
+    creator_summary,
+    in_memory,
+    on_dask,
+)
 from insights.stats import InsufficientDataError
 
 COMPONENTS = ("likes", "comments")
@@ -124,9 +132,6 @@ def test_dask_partitions_give_the_in_memory_fit(estimand):
                                           components=COMPONENTS))
 
 
-# dask's Parquet reader calls set_index and reset_index with inplace=True (deprecated in
-# pandas 3.1)
-@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame:Warning")
 def test_a_partitioned_parquet_folder_gives_the_in_memory_fit(tmp_path):
     posts = make_posts(7)
     dd.from_pandas(posts, npartitions=5, sort=False).to_parquet(tmp_path / "posts")
@@ -178,3 +183,41 @@ def test_too_few_creators_or_no_spread_in_followers_is_said():
         c1_elasticity(in_memory(make_posts(6).iloc[:0]), components=COMPONENTS)
     with pytest.raises(ValueError, match="rows must be at least 1"):
         in_memory(make_posts(6), rows=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# one row per creator
+
+
+def test_creator_rows_add_the_shrinkage_inputs_to_the_creator_means():
+    posts = pd.DataFrame({"platform": "tiktok", "creator": ["a", "a", "a", "b", "b"],
+                          "followers": [100.0, 100.0, 300.0, 50.0, np.nan],
+                          "likes": [10.0, 20.0, 30.0, 5.0, 7.0]})
+    line = claims.c1_fit(make_posts(1), components=COMPONENTS, estimand="expected").fit
+    result = creator_rows(posts, components=["likes"], expected=line)
+    expected_line = stats.fit_line(line, [100.0, 100.0, 300.0, 50.0])["fit"].to_numpy()
+    relative = np.array([10.0, 20.0, 30.0, 5.0]) / expected_line
+    expected = pd.DataFrame({
+        "creator": ["a", "b"], "followers": [100.0, 50.0], "n_posts": [3, 2],
+        "engagement": [20.0, 6.0], "posts": [3, 1], "rel_n": [3, 1],
+        "rel_mean": [relative[:3].mean(), relative[3]],
+        "rel_var": [relative[:3].var(ddof=1), np.nan],
+        "followers_min": [100.0, 50.0], "followers_max": [300.0, 50.0],
+    })
+    pd.testing.assert_frame_equal(result[expected.columns], expected, check_dtype=False)
+    without = creator_rows(posts, components=["likes"])
+    assert without["rel_mean"].isna().all() and without["posts"].tolist() == [3, 1]
+
+
+def test_creator_summary_on_dask_equals_the_rows_of_the_whole_table():
+    """Creators split over seven partitions and an empty one: after the shuffle, each
+    creator's row is the whole table's."""
+    posts = make_posts(9)
+    line = claims.c1_fit(posts, components=COMPONENTS, estimand="expected").fit
+    ddf = dd.concat([dd.from_pandas(posts, npartitions=7, sort=False),
+                     dd.from_pandas(posts.iloc[:0], npartitions=1)])
+    with dask.config.set(scheduler="threads"):
+        result = creator_summary(ddf, components=COMPONENTS, expected=line)
+    expected = creator_rows(posts, components=COMPONENTS, expected=line)
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False)
+    assert result["creator"].is_monotonic_increasing

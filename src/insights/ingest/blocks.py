@@ -227,17 +227,50 @@ def _clean_one(part: pd.DataFrame, number: int, first_row: int, *, colmap, platf
     return {**_block_summary(cleaned, cap), "file": target, "number": number}
 
 
-def _sum_steps(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _step_order(frames: list[pd.DataFrame]) -> list[str]:
+    """The steps of every block in one order: each block logs a subsequence of the same
+    sequence (a step that changed nothing in a block may be missing from it), so the blocks'
+    orders are merged (a topological sort, ties by first appearance)."""
+    first: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    for frame in frames:
+        names = list(dict.fromkeys(frame["step"]))
+        for name in names:
+            first.setdefault(name, len(first))
+            after.setdefault(name, set())
+        for a, b in zip(names, names[1:], strict=False):
+            after[a].add(b)
+    waiting = {name: 0 for name in first}
+    for nexts in after.values():
+        for b in nexts:
+            waiting[b] += 1
+    ready = sorted((n for n, w in waiting.items() if w == 0), key=first.get)
+    order = []
+    while ready:
+        name = ready.pop(0)
+        order.append(name)
+        for b in after[name]:
+            waiting[b] -= 1
+            if waiting[b] == 0:
+                ready = sorted([*ready, b], key=first.get)
+    return order + [n for n in first if n not in order]  # a cycle cannot arise; kept safe
+
+
+def _sum_steps(frames: list[pd.DataFrame], rows_read: int) -> pd.DataFrame:
+    """The blocks' steps as one log: drops and repairs summed, rows in and out chained
+    from the rows read (what the whole file's log says)."""
     if not frames:
         return pd.DataFrame(columns=STEP_COLUMNS)
     steps = pd.concat(frames, ignore_index=True)
     keys = ["dataset", "table", "step"]
-    first = steps.drop_duplicates(keys)[[*keys, "description"]]
-    sums = steps.groupby(keys, sort=False)[["dropped", "repaired"]].sum().reset_index()
-    rows_in = steps.groupby(keys, sort=False)["rows_in"].sum().reset_index()
-    out = first.merge(rows_in, on=keys).merge(sums, on=keys)
+    first = steps.drop_duplicates("step").set_index("step")[["dataset", "table",
+                                                            "description"]]
+    sums = steps.groupby("step", sort=False)[["dropped", "repaired"]].sum()
+    out = first.join(sums).loc[_step_order(frames)].reset_index()
+    rows_in = rows_read - np.concatenate([[0], np.cumsum(out["dropped"].to_numpy())[:-1]])
+    out["rows_in"] = rows_in.astype("int64")
     out["rows_out"] = out["rows_in"] - out["dropped"]
-    return out[STEP_COLUMNS].reset_index(drop=True)
+    return out[[*keys, *STEP_COLUMNS[3:]]].reset_index(drop=True)
 
 
 def clean_blocks(
@@ -297,7 +330,7 @@ def clean_blocks(
         raise intake.InputError(f"the blocks hold amounts in {currencies}; convert to one "
                                 "currency first (mixed units are never summed)")
     files = [s["file"] for s in summaries]
-    steps = _sum_steps([s["steps"] for s in summaries])
+    steps = _sum_steps([s["steps"] for s in summaries], sum(lengths))
     counts = [s["counts"] for s in summaries if len(s["counts"])]
     events = [s["events"] for s in summaries if len(s["events"])]
     notes = list(dict.fromkeys(n for s in summaries for n in s["notes"]))

@@ -1,0 +1,153 @@
+"""``insights report --engine dask``: a posts file read in blocks gives the report of the file
+read whole (tables/summary.csv to 1e-6, and the creator, tier and C2 tables)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insights.reporting import analyses, cli
+from insights.stats import Elasticity
+
+INSIGHTS = Path(sys.executable).parent / "insights"
+FAST = ["--resamples", "200", "--quiet", "--seed", "3"]
+NUMBERS = ["estimate", "ci_low", "ci_high"]
+
+
+def export(n_creators: int = 160, seed: int = 4) -> pd.DataFrame:
+    """A post export across the tiers, with display counts, zero-engagement posts, a post
+    without a follower count, a repeated post id (in another block) and an unparseable
+    like count."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_creators):
+        followers = round(10 ** rng.uniform(3.2, 6.7))
+        level = rng.lognormal(0, 0.5)
+        for j in range(int(rng.integers(2, 9))):
+            likes = rng.poisson(0.06 * followers**0.85 * level * rng.lognormal(0, 0.7))
+            rows.append({"Username": f"user{i:03d}", "Post ID": f"{i}-{j}",
+                         "Followers": f"{followers / 1e6:.2f}M" if followers > 2e6
+                         else f"{followers:,}",
+                         "Likes": str(likes), "Comments": str(rng.poisson(likes * 0.02)),
+                         "Posted": f"2025-{1 + j:02d}-{1 + i % 28:02d}",
+                         "Collected": "2025-12-31"})
+    frame = pd.DataFrame(rows)
+    frame.loc[5, "Followers"] = ""
+    frame.loc[8, "Likes"] = "many"
+    frame.loc[len(frame) - 1, "Post ID"] = frame.loc[2, "Post ID"]
+    return frame
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("large")
+    frame = export()
+    csv = folder / "posts.csv"
+    frame.to_csv(csv, index=False)
+    parquet = folder / "crawl"
+    parquet.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), 4)):
+        frame.iloc[rows].to_parquet(parquet / f"part-{i}.parquet", index=False)
+    return {"csv": csv, "parquet": parquet}
+
+
+def run(folder: Path, source: Path, *options) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "report.html"
+    proc = subprocess.run([str(INSIGHTS), "report", str(source), "--out", str(out), *FAST,
+                           *options], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, cwd=folder, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out.with_name("report_files") / "tables"
+
+
+@pytest.fixture(scope="module")
+def whole(files, tmp_path_factory) -> Path:
+    return run(tmp_path_factory.mktemp("whole"), files["csv"], "--engine", "pandas")
+
+
+def assert_same_tables(result: Path, expected: Path) -> None:
+    summary, reference = (pd.read_csv(p / "summary.csv") for p in (result, expected))
+    np.testing.assert_allclose(summary[NUMBERS].to_numpy(dtype=float),
+                               reference[NUMBERS].to_numpy(dtype=float), rtol=1e-6)
+    pd.testing.assert_frame_equal(summary.drop(columns=NUMBERS),
+                                  reference.drop(columns=NUMBERS))
+    for name in ("creators", "tiers", "c2"):
+        pd.testing.assert_frame_equal(pd.read_csv(result / f"{name}.csv"),
+                                      pd.read_csv(expected / f"{name}.csv"), rtol=1e-6,
+                                      obj=name)
+
+
+@pytest.mark.e2e
+def test_a_parquet_folder_on_two_worker_processes_gives_the_csv_report(files, whole,
+                                                                       tmp_path):
+    tables = run(tmp_path, files["parquet"], "--engine", "dask", "--workers", "2")
+    assert_same_tables(tables, whole)
+    summary = pd.read_csv(tables / "summary.csv")
+    assert summary["estimate"].notna().sum() >= 3  # C1 both ways and a tier ratio, at least
+    counts = pd.read_csv(tables / "cleaning_counts.csv").set_index(["step", "action"])
+    log = pd.read_csv(whole / "cleaning_log.csv")
+    assert counts["rows"].sum() == len(log)
+    assert counts.loc[("duplicate-posts", "dropped"), "rows"] == 1
+    html = (tables.parent.parent / "report.html").read_text(encoding="utf-8")
+    assert "read in blocks (sums over blocks with Dask" in html  # the fit's note
+
+
+@pytest.mark.e2e
+def test_the_csv_read_in_blocks_on_threads_gives_the_same_report(files, whole, tmp_path):
+    assert_same_tables(run(tmp_path, files["csv"], "--engine", "dask"), whole)
+
+
+# --------------------------------------------------------------------------------------------
+# what stops before any work (in process: no kernel is started)
+
+
+def error_of(capsys, *args) -> str:
+    assert cli.main(["report", *map(str, args), "--quiet"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_block_options_without_the_block_engine_are_refused(capsys, files, tmp_path):
+    out = tmp_path / "r.html"
+    assert "add --engine dask" in error_of(capsys, files["csv"], "--out", out,
+                                           "--engine", "pandas", "--workers", "2")
+    assert "--sheet and --header-row" in error_of(capsys, files["parquet"], "--out", out,
+                                                  "--header-row", "2")
+    assert "not both" in error_of(capsys, files["parquet"], "--out", out, "--workers", "2",
+                                  "--scheduler", "tcp://127.0.0.1:1")
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_what_the_block_engine_cannot_analyse_is_said(capsys, tmp_path):
+    fees = tmp_path / "fees"
+    fees.mkdir()
+    pd.DataFrame({"handle": ["a", "b"], "followers": ["10", "20"], "likes": ["1", "2"],
+                  "fee": ["100", "200"]}).to_parquet(fees / "p.parquet")
+    out = tmp_path / "r.html"
+    assert "a campaign file with fees fits in memory" in error_of(capsys, fees, "--out", out)
+    assert "analysed as posts" in error_of(capsys, fees, "--out", out, "--level", "creators")
+    assert "no Parquet files" in error_of(capsys, tmp_path / "none" / "*.parquet", "--out",
+                                          out)
+    one = tmp_path / "one"
+    one.mkdir()
+    pd.DataFrame({"handle": ["a", "a"], "followers": ["10", "10"], "likes": ["1", "2"],
+                  "post": ["1", "2"]}).to_parquet(one / "p.parquet")
+    assert "only one creator ('a')" in error_of(capsys, one, "--out", out)
+
+
+def test_a_stored_fit_is_read_back_at_the_notebooks_level():
+    fit = Elasticity(0.8, 0.05, 0.7, 0.9, 500, 40, 0, 1.0, (0.01, 0.0, 0.0025), "m", 0.95,
+                     "engagement", "followers", 1e3, 1e6, df=39.0)
+    stored = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fit.__dict__.items()}
+    same = analyses._stored_fit(stored, 0.95)
+    assert same == fit
+    wider = analyses._stored_fit(stored, 0.99)
+    half = 2.7079 * 0.05  # t(0.995, 39)
+    assert wider.ci_low == pytest.approx(0.8 - half, abs=1e-4) and wider.level == 0.99
