@@ -3,6 +3,7 @@ read whole (tables/summary.csv to 1e-6, and the creator, tier and C2 tables)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -107,8 +108,8 @@ def test_the_csv_read_in_blocks_on_threads_gives_the_same_report(files, whole, t
 # what stops before any work (in process: no kernel is started)
 
 
-def error_of(capsys, *args) -> str:
-    assert cli.main(["report", *map(str, args), "--quiet"]) == 2
+def error_of(capsys, *args, command: str = "report") -> str:
+    assert cli.main([command, *map(str, args), "--quiet"]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     return lines[0]
@@ -151,3 +152,37 @@ def test_a_stored_fit_is_read_back_at_the_notebooks_level():
     wider = analyses._stored_fit(stored, 0.99)
     half = 2.7079 * 0.05  # t(0.995, 39)
     assert wider.ci_low == pytest.approx(0.8 - half, abs=1e-4) and wider.level == 0.99
+
+
+# --------------------------------------------------------------------------------------------
+# insights convert
+
+
+def test_convert_writes_one_canonical_parquet_file_per_block_and_the_log(files, tmp_path,
+                                                                         capsys):
+    target = tmp_path / "crawl"
+    assert cli.main(["convert", str(files["parquet"]), "--to", str(target), "--quiet"]) == 0
+    parts = sorted(target.glob("part-*.parquet"))
+    assert len(parts) == 4
+    posts = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    assert posts["post_id"].is_unique and posts["source_row"].is_monotonic_increasing
+    assert str(posts["followers"].dtype) == "float64"
+    conversion = json.loads((target / "_cleaning" / "conversion.json").read_text())
+    assert conversion["rows"] == len(posts) == conversion["rows_read"] - 2
+    counts = pd.read_csv(target / "_cleaning" / "counts.csv")
+    assert counts["rows"].sum() == len(pd.read_csv(target / "_cleaning" / "events.csv"))
+    assert not capsys.readouterr().err
+    # never over an existing folder, and nothing half-written on an error
+    assert "exists" in error_of(capsys, "--to", target, files["csv"], command="convert")
+    fees = tmp_path / "roster.csv"
+    pd.DataFrame({"handle": ["a"], "followers": ["1"]}).to_csv(fees, index=False)
+    assert "no engagement column" in error_of(capsys, fees, "--to", tmp_path / "new",
+                                              command="convert")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crawl", "roster.csv"]
+
+
+@pytest.mark.e2e
+def test_a_converted_folder_gives_the_report_of_the_export(files, whole, tmp_path):
+    target = tmp_path / "crawl"
+    assert cli.main(["convert", str(files["csv"]), "--to", str(target), "--quiet"]) == 0
+    assert_same_tables(run(tmp_path / "report", target), whole)

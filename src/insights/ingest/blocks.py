@@ -86,9 +86,10 @@ def is_large(path: str | Path) -> bool:
     return p.is_file() and (p.suffix.lower() in _PARQUET or p.stat().st_size > LARGE_FILE_BYTES)
 
 
-def open_posts(path: str | Path, *, blocksize: str = CLEAN_BLOCKS, encoding: str = "utf-8"):
-    """Read ``path`` as a ``dask.dataframe`` of text cells (strings or missing), one
-    partition per block, in file order; returns ``(ddf, format)``.
+def open_posts(path, *, blocksize: str = CLEAN_BLOCKS, encoding: str = "utf-8"):
+    """Read ``path`` (a file, folder or glob: :func:`source_files`; or a list of files of
+    one kind) as a ``dask.dataframe`` of text cells (strings or missing), one partition per
+    block, in file order; returns ``(ddf, format)``.
 
     Parquet (a file, a folder, a glob) keeps its row groups as blocks; CSV/TSV are split
     every ``blocksize`` bytes with a header on line 1 (the separator of a ``.txt`` or
@@ -96,7 +97,10 @@ def open_posts(path: str | Path, *, blocksize: str = CLEAN_BLOCKS, encoding: str
     """
     import dask.dataframe as dd
 
-    files = source_files(path)
+    files = ([Path(f) for f in path] if isinstance(path, list | tuple)
+             else source_files(path))
+    if not files:
+        raise intake.InputError("no input files")
     kinds = {f.suffix.lower() for f in files}
     if kinds <= set(_PARQUET):
         ddf = dd.read_parquet([str(f) for f in files])
@@ -223,7 +227,8 @@ def _clean_one(part: pd.DataFrame, number: int, first_row: int, *, colmap, platf
     cleaned = intake.clean(raw, colmap, level="posts", platform=platform, decimal=decimal,
                            dataset=dataset, first_row=first_row, whole=False)
     target = folder / f"part-{number:05d}.parquet"
-    cleaned.table.to_parquet(target, index=False)
+    # in file order (the cleaning's reshapes may move rows), so the folder reads as the file
+    cleaned.table.sort_values("source_row", kind="stable").to_parquet(target, index=False)
     return {**_block_summary(cleaned, cap), "file": target, "number": number}
 
 

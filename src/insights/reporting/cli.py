@@ -23,11 +23,13 @@ insights: test influencer-marketing claims on real data.
 
 Commands:
   report   turn a creator list or post export into a client-ready HTML report
+  convert  clean a large post export once into a folder of canonical Parquet files
 """
 _EPILOG = """\
 examples:
   insights report creators.csv
   insights report posts.xlsx --out acme-q3.html --platform tiktok
+  insights convert crawl-*.csv --to crawl/
   insights report --help          (every option of the report command)
 """
 _REPORT_DESCRIPTION = """\
@@ -84,6 +86,25 @@ class _Parser(argparse.ArgumentParser):
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30, width=96)
+
+
+_CONVERT_DESCRIPTION = """\
+Read one or more post exports of one kind (CSV, TSV, JSON lines or Parquet; files, folders or
+globs) in blocks, clean every block by the rules of 'insights report' (the same column
+aliases, parsing, repairs and drops; repeated posts across blocks dropped, the first kept), and
+write FOLDER: one Parquet file per block with the canonical posts columns, and FOLDER/_cleaning/
+with the log (steps.csv; counts.csv, every event counted by step; events.csv, up to 100 per
+step) and conversion.json. A large export is then parsed once: 'insights report FOLDER' and
+any Parquet reader read it fast. FOLDER must not exist; it appears only when complete.
+"""
+_CONVERT_EPILOG = """\
+examples:
+  insights convert crawl.csv --to crawl/
+  insights convert 'exports/*.jsonl' --to crawl/ --platform tiktok --workers 2
+  insights report crawl/ --workers 2
+
+exit status: 0 written; 2 a problem with the files or the options (one line on stderr).
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,6 +194,30 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--quiet", action="store_true", help="no progress messages")
     rep.add_argument("--debug", action="store_true",
                      help="show the Python traceback of an unexpected error")
+
+    conv = commands.add_parser(
+        "convert", help="clean a large post export once into canonical Parquet files",
+        description=_CONVERT_DESCRIPTION, epilog=_CONVERT_EPILOG, formatter_class=_Formatter,
+    )
+    conv.add_argument("paths", nargs="+", metavar="PATH",
+                      help="export files, folders or globs of one kind (read only)")
+    conv.add_argument("--to", required=True, type=Path, metavar="FOLDER",
+                      help="the folder to write (must not exist). Example: --to crawl/")
+    conv.add_argument("--platform", choices=schemas.PLATFORMS, metavar="NAME",
+                      help="platform of every row when the files have no platform column")
+    conv.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                      help="use COLUMN for FIELD, beating the alias table; repeat for several")
+    conv.add_argument("--decimal", choices=[".", ","], metavar="MARK",
+                      help="decimal mark of the numbers (default: detected)")
+    conv.add_argument("--encoding", metavar="NAME",
+                      help="text encoding of the files (default: utf-8)")
+    conv.add_argument("--workers", type=int, metavar="N",
+                      help="a local Dask cluster of N worker processes (default: threads)")
+    conv.add_argument("--scheduler", metavar="ADDRESS",
+                      help="an existing Dask cluster; its workers must see the files")
+    conv.add_argument("--quiet", action="store_true", help="no progress messages")
+    conv.add_argument("--debug", action="store_true",
+                      help="show the Python traceback of an unexpected error")
     return parser
 
 
@@ -196,7 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        report(args)
+        if args.command == "convert":
+            convert(args)
+        else:
+            report(args)
     except ReportError as exc:
         print(f"insights: error: {exc}", file=sys.stderr)
         return exc.status
@@ -215,6 +263,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def convert(args: argparse.Namespace) -> Path:
+    """Run ``insights convert`` with parsed arguments; returns the folder written."""
+    from insights.ingest import intake
+    from insights.reporting.convert import convert as run
+
+    say = (lambda message: None) if args.quiet else _say
+    try:
+        run(args.paths, args.to, mapping=intake.parse_map_options(args.map),
+            platform=args.platform, decimal=args.decimal, encoding=args.encoding,
+            workers=args.workers, scheduler=args.scheduler, progress=say,
+            progress_bar=not args.quiet)
+    except (intake.InputError, ValueError) as exc:
+        raise ReportError(" ".join(str(exc).split()), 2) from None
+    return args.to
 
 
 def report(args: argparse.Namespace) -> Path:
