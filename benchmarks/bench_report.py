@@ -10,7 +10,11 @@ in this order and in the same run:
    notebook in its own kernel, the HTML and the exports;
 4. the same command on a small creator list (150 rows), where the fixed costs (starting the
    command and the kernel, importing the scientific stack, drawing the figures) are all there
-   is.
+   is;
+5. with ``--engines pandas,dask``, the command again with ``--engine dask`` (the file read in
+   blocks on Dask's threads) and ``--engine dask --workers 2``, each checked against the
+   in-memory report's ``tables/summary.csv`` (to 1e-6). ``--engines dask`` runs only the block
+   engine, for files too large for the in-memory path.
 
 For each it prints the wall time and the peak memory. For the command, memory is the peak of
 the *sum* of the resident set sizes of the command and all its descendants (the Jupyter
@@ -21,6 +25,8 @@ Usage::
     python benchmarks/bench_report.py                    # 1,000,000 posts (about a minute)
     python benchmarks/bench_report.py --posts 100000     # a quick run
     python benchmarks/bench_report.py --keep DIR         # keep the file and the report in DIR
+    python benchmarks/bench_report.py --engines pandas,dask          # and the block engine
+    python benchmarks/bench_report.py --posts 10000000 --engines dask  # past memory
 """
 
 from __future__ import annotations
@@ -116,7 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--creators", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--keep", type=Path, help="folder to keep the file and the report in")
+    parser.add_argument("--engines", default="pandas",
+                        help="comma-separated: pandas (in memory, the default) and/or dask "
+                             "(read in blocks, on threads and on 2 worker processes)")
     args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = sorted(set(engines) - {"pandas", "dask"})
+    if unknown or not engines:
+        parser.error(f"--engines: pandas and/or dask, got {args.engines!r}")
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -125,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     make_posts(args.posts, args.creators, args.seed).to_csv(path, index=False)
     print(f"file: {args.posts:,} posts by up to {args.creators:,} creators, "
           f"{path.stat().st_size / 2**20:,.0f} MiB ({time.perf_counter() - start:.1f} s to make)")
+
+    if "pandas" not in engines:
+        return blocks_only(path, folder)
 
     _, base = measure("baseline", lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
     print(f"baseline  pandas.read_csv(dtype=str)   {base['seconds']:6.1f} s  "
@@ -146,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"target    under {TARGET_SECONDS} s and {mib(TARGET_BYTES)}: "
           f"{'met' if within else 'NOT met'}; report "
           f"{(folder / 'report.html').stat().st_size / 1024:,.0f} KiB in {folder}")
+    if "dask" in engines and blocks_only(path, folder, reference=folder / "report.html"):
+        return 1
 
     small = folder / "creators.csv"
     make_creators(150, args.seed).to_csv(small, index=False)
@@ -167,11 +185,38 @@ def make_creators(n: int, seed: int) -> pd.DataFrame:
                          "Avg Likes": likes, "Avg Comments": np.round(likes * 0.03)})
 
 
-def run_command(path: Path, out: Path) -> tuple[float, int, bool]:
+def blocks_only(path: Path, folder: Path, reference: Path | None = None) -> int:
+    """The block engine on threads and on two worker processes; each report's summary
+    against ``reference``'s (the in-memory report), when given. Returns 1 on a failure."""
+    for name, options in (("threads", ["--engine", "dask"]),
+                          ("2 procs", ["--engine", "dask", "--workers", "2"])):
+        out = folder / f"blocks-{name.replace(' ', '')}.html"
+        seconds, peak, failed = run_command(path, out, options, label=f"dask {name}")
+        if failed:
+            return 1
+        if reference is not None:
+            tables = [p.with_name(p.stem + "_files") / "tables" / "summary.csv"
+                      for p in (out, reference)]
+            got, want = (pd.read_csv(t) for t in tables)
+            numbers = ["estimate", "ci_low", "ci_high"]
+            gap = np.nanmax(np.abs(got[numbers].to_numpy(float) - want[numbers].to_numpy(float))
+                            / np.maximum(np.abs(want[numbers].to_numpy(float)), 1e-300))
+            same = (gap <= 1e-6 and got["verdict"].tolist() == want["verdict"].tolist()
+                    and np.array_equal(got[numbers].isna(), want[numbers].isna())
+                    and got["n"].tolist() == want["n"].tolist())
+            print(f"          summary.csv against the in-memory report: largest relative "
+                  f"difference {gap:.1e}, verdicts and n {'equal' if same else 'DIFFER'}")
+            if not same:
+                return 1
+    return 0
+
+
+def run_command(path: Path, out: Path, options: list[str] | None = None,
+                label: str = "") -> tuple[float, int, bool]:
     """``insights report PATH --out OUT`` as a child process: wall time, peak memory of the
-    command and its kernel together, and whether it failed."""
+    command and its kernel (and Dask's workers) together, and whether it failed."""
     command = [str(Path(sys.executable).parent / "insights"), "report", str(path),
-               "--out", str(out), "--quiet"]
+               "--out", str(out), "--quiet", *(options or [])]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
@@ -180,7 +225,7 @@ def run_command(path: Path, out: Path) -> tuple[float, int, bool]:
     seconds = time.perf_counter() - start
     sampler["thread"].join()
     status = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
-    print(f"command   insights report {path.name:<14} {seconds:6.1f} s  "
+    print(f"command   insights report {path.name:<14} {label:<12} {seconds:6.1f} s  "
           f"peak {mib(sampler['peak'])} (command + kernel)  {status}")
     if process.returncode:
         print(stderr, file=sys.stderr)
