@@ -50,7 +50,7 @@ def whole(path, **kw) -> intake.Intake:
 
 def in_blocks(path, tmp_path, blocksize="4kB", cap=blocks.EVENTS_PER_STEP, **kw):
     ddf, fmt = blocks.open_posts(path, blocksize=blocksize)
-    colmap = intake.map_columns(list(ddf.columns), {}, ddf.head(1000, npartitions=-1))
+    colmap = intake.map_columns(list(ddf.columns), {}, blocks.first_rows(ddf))
     return blocks.clean_blocks(ddf, colmap, tmp_path / "clean", label=path.name, fmt=fmt,
                                cap=cap, **kw)
 

@@ -35,13 +35,15 @@ from insights import metrics
 from insights.ingest import intake
 from insights.ingest.cleanlog import EVENT_COLUMNS, STEP_COLUMNS
 
-__all__ = ["BlockLog", "Blocks", "CLEAN_BLOCKS", "EVENTS_PER_STEP", "clean_blocks", "is_large",
-           "open_posts", "source_files"]
+__all__ = ["BlockLog", "Blocks", "CLEAN_BLOCKS", "EVENTS_PER_STEP", "SMALLEST_BLOCK",
+           "clean_blocks", "first_rows", "is_large", "open_posts", "source_files"]
 
 #: Events kept per cleaning step (every event is counted; these are the first in file order).
 EVENTS_PER_STEP = 100
-#: Rows per CSV block read (about 64 MB of text for a typical export).
+#: Largest and smallest block of a text file: a file is cut into about four blocks per core
+#: within these bounds (so a 60 MB export is cleaned on every core).
 CLEAN_BLOCKS = "64MB"
+SMALLEST_BLOCK = "8MB"
 #: Above this size a single file is read in blocks by default (``insights report``'s
 #: ``--engine auto``); a folder or a glob always is.
 LARGE_FILE_BYTES = 1_000_000_000
@@ -86,14 +88,15 @@ def is_large(path: str | Path) -> bool:
     return p.is_file() and (p.suffix.lower() in _PARQUET or p.stat().st_size > LARGE_FILE_BYTES)
 
 
-def open_posts(path, *, blocksize: str = CLEAN_BLOCKS, encoding: str = "utf-8"):
+def open_posts(path, *, blocksize: str | None = None, encoding: str = "utf-8"):
     """Read ``path`` (a file, folder or glob: :func:`source_files`; or a list of files of
     one kind) as a ``dask.dataframe`` of text cells (strings or missing), one partition per
     block, in file order; returns ``(ddf, format)``.
 
     Parquet (a file, a folder, a glob) keeps its row groups as blocks; CSV/TSV are split
-    every ``blocksize`` bytes with a header on line 1 (the separator of a ``.txt`` or
-    ``.csv`` is detected on its first 64 kB, as in memory); JSON lines likewise.
+    every ``blocksize`` bytes (default: about four blocks per core, between
+    :data:`SMALLEST_BLOCK` and :data:`CLEAN_BLOCKS`) with a header on line 1 (the separator of
+    a ``.txt`` or ``.csv`` is detected on its first 64 kB, as in memory); JSON lines likewise.
     """
     import dask.dataframe as dd
 
@@ -102,6 +105,11 @@ def open_posts(path, *, blocksize: str = CLEAN_BLOCKS, encoding: str = "utf-8"):
     if not files:
         raise intake.InputError("no input files")
     kinds = {f.suffix.lower() for f in files}
+    if blocksize is None:
+        import os
+
+        share = sum(f.stat().st_size for f in files) // (4 * (os.cpu_count() or 1))
+        blocksize = str(int(min(max(share, _bytes(SMALLEST_BLOCK)), _bytes(CLEAN_BLOCKS))))
     if kinds <= set(_PARQUET):
         ddf = dd.read_parquet([str(f) for f in files])
         fmt = "Parquet"
@@ -278,6 +286,16 @@ def _sum_steps(frames: list[pd.DataFrame], rows_read: int) -> pd.DataFrame:
     return out[[*keys, *STEP_COLUMNS[3:]]].reset_index(drop=True)
 
 
+def first_rows(ddf, n: int = 1000) -> pd.DataFrame:
+    """The first ``n`` rows (from the first block, or more blocks when it is shorter)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "fewer than n rows in the first block"
+        head = ddf.head(n, npartitions=1)
+    return head if len(head) >= n else ddf.head(n, npartitions=-1)
+
+
 def clean_blocks(
     ddf,
     colmap: intake.ColumnMap,
@@ -314,7 +332,7 @@ def clean_blocks(
     folder.mkdir(parents=True, exist_ok=True)
     dataset = dataset or label
     if decimal is None:
-        head = ddf.head(5000, npartitions=-1, compute=True)
+        head = first_rows(ddf, 5000)
         numeric = [colmap.columns[n] for n in (*intake.COUNT_FIELDS, *intake.MONEY_FIELDS)
                    if n in colmap.columns]
         sample = pd.concat([intake._text(head[c]).dropna() for c in numeric]) if numeric \

@@ -69,7 +69,7 @@ def convert(
             progress(f"reading {len(files):,} file{'s' * (len(files) > 1)} ({fmt}) in "
                      f"{ddf.npartitions:,} blocks")
             colmap = intake.map_columns(list(ddf.columns), dict(mapping or {}),
-                                        ddf.head(1000, npartitions=-1))
+                                        blocks.first_rows(ddf))
             for row in colmap.table().itertuples():
                 progress(f"  {row.field:<12} <- {row.column!r} ({row.how})")
             label = files[0].name if len(files) == 1 else files[0].parent.name

@@ -135,7 +135,7 @@ def prepare_large(source: Path, inputs: Path, scratch: Path, *, progress, mappin
     ddf, fmt = blocks.open_posts(source, encoding=encoding or "utf-8")
     progress(f"      {fmt}, {ddf.npartitions:,} blocks, {len(ddf.columns)} columns (read in "
              "blocks with Dask)")
-    head = ddf.head(1000, npartitions=-1)
+    head = blocks.first_rows(ddf)
     colmap = intake.map_columns(list(ddf.columns), dict(mapping or {}), head)
     money = [f for f in intake.MONEY_FIELDS if f in colmap.columns]
     if money:
