@@ -7,7 +7,7 @@ few zeros), then times, in the same run:
 1. the anchor: DuckDB's single pass of the OLS sums over the Parquet files (``X'X`` and ``X'y``
    of log engagement on log followers), the least any engine must do;
 2. :func:`insights.scale.c1_elasticities` through Dask, both estimands in shared passes
-   (about eight over the files), on the threaded scheduler and on a ``LocalCluster`` of two
+   (about five over the files), on the threaded scheduler and on a ``LocalCluster`` of two
    worker processes;
 3. the in-memory path, :func:`insights.claims.c1_fit` (statsmodels) after reading the Parquet
    files with pandas, where it fits (``--in-memory-max``, default 10^7 posts).

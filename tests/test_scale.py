@@ -221,3 +221,36 @@ def test_creator_summary_on_dask_equals_the_rows_of_the_whole_table():
     expected = creator_rows(posts, components=COMPONENTS, expected=line)
     pd.testing.assert_frame_equal(result, expected, check_dtype=False)
     assert result["creator"].is_monotonic_increasing
+
+
+def test_both_estimands_take_five_passes_from_log_ols_start():
+    """The first pass (sums), Newton from log-OLS's fit (the first step with log-OLS's
+    scores), and the last step's pass bringing PPML's scores and Hessian: five passes here,
+    where Newton from zero with a separate pass for the scores took ten."""
+    posts = make_posts(10, creators=80, posts=4000)
+    passes = []
+    chunks = in_memory(posts, rows=1000)
+
+    def counted(function, combine):
+        passes.append(function)
+        return chunks(function, combine)
+
+    fits = c1_elasticities(counted, components=COMPONENTS)
+    assert len(passes) <= 6
+    for estimand, fit in fits.items():
+        assert_same_fit(fit, in_memory_claim(posts, estimand))
+
+
+def test_the_warm_start_needs_a_solvable_log_ols():
+    from insights import moments
+    from insights.scale import _warm_start
+
+    assert _warm_start(None) is None
+    few = moments.ols_moments(np.ones((2, 3)), [1.0, 2.0])
+    assert _warm_start((2, 0, (0.0, 1.0), few, 3.0, 5.0)) is None
+    X = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
+    y = np.array([0.0, 1.0, 2.0, 3.5])
+    start = _warm_start((4, 0, (0.0, 3.0), moments.ols_moments(X, y), y.sum(), y @ y))
+    coef = np.linalg.lstsq(X, y, rcond=None)[0]
+    variance = np.sum((y - X @ coef) ** 2) / 2
+    np.testing.assert_allclose(start, coef + [variance / 2, 0.0])
