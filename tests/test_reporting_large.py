@@ -186,3 +186,69 @@ def test_a_converted_folder_gives_the_report_of_the_export(files, whole, tmp_pat
     target = tmp_path / "crawl"
     assert cli.main(["convert", str(files["csv"]), "--to", str(target), "--quiet"]) == 0
     assert_same_tables(run(tmp_path / "report", target), whole)
+
+
+# --------------------------------------------------------------------------------------------
+# the notebook's analyses on the command's creator rows and fits (no kernel)
+
+
+@pytest.fixture(scope="module")
+def both_inputs(files, tmp_path_factory):
+    """The template's inputs for the CSV read whole and read in blocks (on threads)."""
+    import dask
+
+    from insights.ingest import intake
+    from insights.reporting import large
+    from insights.reporting.inputs import read_inputs, write_inputs
+
+    folder = tmp_path_factory.mktemp("inputs")
+    raw = intake.read_table(files["csv"])
+    cleaned = intake.clean(raw, intake.map_columns(raw.frame.columns, {}, raw.frame))
+    write_inputs(cleaned, folder / "whole", extra={"seed": 3})
+    with dask.config.set(scheduler="threads"):
+        large.prepare_large(files["csv"], folder / "blocks", folder / "scratch",
+                            progress=lambda m: None, mapping={}, platform=None, level=None,
+                            encoding=None, decimal=None, options={"seed": 3}, generated="now",
+                            steps=4, start=0.0)
+    return read_inputs(folder / "whole"), read_inputs(folder / "blocks")
+
+
+def test_the_analyses_on_creator_rows_equal_those_on_the_whole_table(both_inputs):
+    whole, scaled = both_inputs
+    assert scaled.scaled and not whole.scaled and scaled.rows == whole.rows
+    assert len(scaled.table) == min(whole.rows, large_sample())
+    rates = analyses.creator_rates_of(whole)
+    pd.testing.assert_frame_equal(analyses.creator_rates_of(scaled), rates, check_dtype=False)
+    fits = {}
+    for estimand in ("typical", "expected"):
+        a = analyses.c1_fit(whole, estimand=estimand)
+        b = analyses.c1_fit(scaled, estimand=estimand)
+        for name in ("estimate", "ci_low", "ci_high"):
+            assert getattr(b.result, name) == pytest.approx(getattr(a.result, name), rel=1e-8)
+        assert (b.result.n, b.result.verdict) == (a.result.n, a.result.verdict)
+        assert b.fit.intercept == pytest.approx(a.fit.intercept, rel=1e-8)
+        fits[estimand] = (a, b)
+    for inputs, which in ((whole, 0), (scaled, 1)):
+        rng = np.random.default_rng(5)
+        tiers = analyses.tiers_claim(inputs, scheme="industry", rng=rng, n_resamples=200)
+        c2 = analyses.c2_section(inputs, rng=rng, n_resamples=200)
+        table = analyses.creator_table(inputs, rates, fits["expected"][which]).table
+        if which == 0:
+            reference = (tiers, c2.result, table)
+    assert (tiers.estimate, tiers.ci_low) == pytest.approx(
+        (reference[0].estimate, reference[0].ci_low), rel=1e-10)
+    assert tiers.verdict == reference[0].verdict
+    assert c2.result.verdict == reference[1].verdict
+    pd.testing.assert_frame_equal(table, reference[2], rtol=1e-7)
+    assert analyses.quality_headline(scaled) == analyses.quality_headline(whole).replace(
+        whole.label, scaled.label)
+    pd.testing.assert_series_equal(
+        analyses.posts_per_creator(scaled).reset_index(drop=True).rename(None),
+        analyses.posts_per_creator(whole).reset_index(drop=True).rename(None),
+        check_dtype=False)
+
+
+def large_sample() -> int:
+    from insights.reporting.large import SAMPLE_POSTS
+
+    return SAMPLE_POSTS

@@ -49,6 +49,7 @@ __all__ = [
     "c2_table",
     "creator_rates",
     "creator_rates_of",
+    "platforms_of",
     "posts_per_creator",
     "data_quality",
     "pricing_choice",
