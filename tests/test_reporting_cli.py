@@ -43,7 +43,7 @@ CODE_STRINGS = ["analyses.read_inputs", "import numpy", "plotting.use_style", "a
                 "display(summary)", "plt.subplots", "EXPORT_DIR"]
 OPTIONS = ["--out", "--platform", "--map", "--scheme", "--pricing", "--level", "--encoding",
            "--sheet", "--header-row", "--decimal", "--title", "--client", "--pdf", "--seed",
-           "--resamples", "--quiet"]
+           "--resamples", "--engine", "--workers", "--scheduler", "--quiet"]
 IMAGE = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=\s]+")
 STYLE = re.compile(r"<style.*?</style>", re.S)
 XSS = "<script>alert('x')</script>"
