@@ -252,3 +252,14 @@ def large_sample() -> int:
     from insights.reporting.large import SAMPLE_POSTS
 
     return SAMPLE_POSTS
+
+
+@pytest.mark.e2e
+def test_an_existing_cluster_given_by_its_address_gives_the_same_report(files, whole,
+                                                                       tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        tables = run(tmp_path, files["parquet"], "--scheduler", cluster.scheduler_address)
+    assert_same_tables(tables, whole)

@@ -254,3 +254,20 @@ def test_the_warm_start_needs_a_solvable_log_ols():
     coef = np.linalg.lstsq(X, y, rcond=None)[0]
     variance = np.sum((y - X @ coef) ** 2) / 2
     np.testing.assert_allclose(start, coef + [variance / 2, 0.0])
+
+
+@pytest.mark.parametrize("estimand", ["typical", "expected"])
+def test_c5_on_the_creator_rows_of_dask_equals_c5_on_the_posts(estimand):
+    """C5 is a creator-level test: the creator means of likes and comments from Dask's
+    group-by, as a creators table, give the posts table's C5 (estimate, interval, verdict)."""
+    posts = make_posts(11)
+    posts.loc[20:25, "comments"] = np.nan  # a mean over each column's own valid posts
+    ddf = dd.from_pandas(posts, npartitions=5, sort=False)
+    with dask.config.set(scheduler="threads"):
+        rows = creator_summary(ddf, components=COMPONENTS, means_of=("likes", "comments"))
+    creators = rows[["platform", "creator", "followers", "avg_likes", "avg_comments"]]
+    result = claims.comments_per_like_vs_followers(creators, estimand=estimand, hazards=())
+    expected = claims.comments_per_like_vs_followers(posts, estimand=estimand, hazards=())
+    for name in ("estimate", "ci_low", "ci_high"):
+        assert getattr(result, name) == pytest.approx(getattr(expected, name), rel=1e-10)
+    assert (result.n, result.verdict) == (expected.n, expected.verdict)

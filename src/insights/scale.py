@@ -19,6 +19,12 @@ A creator's posts may lie in several chunks: their score sums are added by creat
 the sandwich. The tests check that the chunked result equals
 :func:`insights.claims.c1_fit`'s (statsmodels) on the same table to 1e-8.
 
+C5 (comments per like) is a creator-level test: :func:`creator_summary` with
+``means_of=("likes", "comments")`` gives each creator's mean likes and comments (a group-by
+after a shuffle), a creators table on which
+:func:`insights.claims.comments_per_like_vs_followers` gives the posts table's result (the
+tests check it).
+
 Passes over the data: log-OLS two (sums, then scores). PPML: one for the outcome's mean (and
 log-OLS's sums, its starting point: the log-OLS fit raised by half its residual variance),
 then one per Newton step; once a step is below :data:`CLOSE` the next pass also brings the
@@ -413,14 +419,18 @@ CREATOR_EXTRA = ("posts", "rel_n", "rel_mean", "rel_var", "followers_min", "foll
 
 
 def creator_rows(posts: pd.DataFrame, *, components: Sequence[str],
-                 expected: Elasticity | None = None) -> pd.DataFrame:
+                 expected: Elasticity | None = None,
+                 means_of: Sequence[str] = ()) -> pd.DataFrame:
     """One row per creator of ``posts`` (all of each creator's posts): the columns of
     :func:`insights.metrics.creator_engagement` (``stat="mean"``), then ``posts`` (posts with
     an engagement value and a positive follower count), ``rel_n``, ``rel_mean`` and
     ``rel_var`` (count, mean and variance, ``ddof=1``, of each such post's engagement over
     the ``expected`` line at its follower count: the inputs of
     :func:`insights.stats.shrink_unit_means`; NaN without a line) and the creator's least and
-    most followers over their posts.
+    most followers over their posts. ``means_of`` adds ``avg_<column>`` for each column named:
+    its mean over the creator's posts where it is a valid count (C5 reduces likes and comments
+    so, :func:`insights.claims.comments_per_like_vs_followers`; with ``followers`` these make a
+    creators table).
 
     Examples
     --------
@@ -459,22 +469,28 @@ def creator_rows(posts: pd.DataFrame, *, components: Sequence[str],
     extra = stats_.reindex(out["creator"].astype(str).to_numpy())
     for column in CREATOR_EXTRA:
         out[column] = extra[column].to_numpy()
+    for column in means_of:
+        one = metrics.creator_engagement(posts, components=(column,), stat="mean")
+        out[f"avg_{column}"] = one["engagement"].to_numpy()
     return out
 
 
 def creator_summary(ddf, *, components: Sequence[str],
-                    expected: Elasticity | None = None) -> pd.DataFrame:
+                    expected: Elasticity | None = None,
+                    means_of: Sequence[str] = ()) -> pd.DataFrame:
     """:func:`creator_rows` over a ``dask.dataframe`` of posts: the posts are shuffled so
     that each creator's lie in one partition (Dask's shuffle: on disk with the threaded
     scheduler, peer to peer on a cluster), each partition is reduced in pandas, and the rows
     come back sorted by platform and creator, as :func:`insights.metrics.creator_engagement`
     sorts them. Equal to :func:`creator_rows` on the whole table (the test checks it)."""
-    columns = [c for c in ("platform", "creator", "followers", *components)
-               if c in ddf.columns]
+    columns = list(dict.fromkeys(c for c in ("platform", "creator", "followers", *components,
+                                             *means_of) if c in ddf.columns))
     work = ddf[columns]
-    meta = creator_rows(work._meta, components=components, expected=expected)
+    meta = creator_rows(work._meta, components=components, expected=expected,
+                        means_of=means_of)
     rows = (work.shuffle(on="creator")
-            .map_partitions(creator_rows, components=components, expected=expected, meta=meta)
+            .map_partitions(creator_rows, components=components, expected=expected,
+                            means_of=means_of, meta=meta)
             .compute())
     keys = [c for c in ("platform", "creator") if c in rows.columns]
     return rows.sort_values(keys, kind="stable").reset_index(drop=True)
