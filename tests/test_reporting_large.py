@@ -123,6 +123,8 @@ def test_block_options_without_the_block_engine_are_refused(capsys, files, tmp_p
                                                   "--header-row", "2")
     assert "not both" in error_of(capsys, files["parquet"], "--out", out, "--workers", "2",
                                   "--scheduler", "tcp://127.0.0.1:1")
+    assert "give at least 1" in error_of(capsys, files["parquet"], "--out", out,
+                                         "--workers", "0")
     assert not list(tmp_path.iterdir())  # nothing written
 
 

@@ -1028,7 +1028,7 @@ def clean(
         own first row, so every row keeps its line of the whole file).
     whole : bool
         ``raw`` is the whole file (default). ``False``: a block of a posts file cleaned on its
-        own (:mod:`insights.scale`, ``level="posts"`` and ``decimal`` required): the checks
+        own (:mod:`insights.ingest.blocks`, ``level="posts"`` and ``decimal`` required): the checks
         that need every row (at least two creators of different sizes, some engagement, some
         follower count) and the consistency notes are the caller's, and ``components`` is
         left empty for the caller to choose over all blocks. Duplicate posts are dropped

@@ -201,6 +201,11 @@ def build_report(
     if engine == "pandas" and (workers is not None or scheduler is not None):
         raise ReportError("--workers and --scheduler belong to the block engine: add "
                           "--engine dask", 2)
+    if workers is not None and scheduler is not None:
+        raise ReportError("give --workers (a local cluster) or --scheduler (an existing one), "
+                          "not both", 2)
+    if workers is not None and workers < 1:
+        raise ReportError(f"--workers {workers}: give at least 1", 2)
     if engine == "dask" and (sheet is not None or header_row is not None):
         raise ReportError("--sheet and --header-row are for a file read whole (--engine "
                           "pandas); a file read in blocks has its header on line 1", 2)
@@ -425,10 +430,6 @@ def _prepare_large(source: Path, inputs: Path, scratch: Path, start: float, step
                                        generated=generated, steps=steps, start=start)
     except intake.InputError as exc:
         raise ReportError(str(exc), 2) from None
-    except ValueError as exc:
-        if "--workers" in str(exc) or "--scheduler" in str(exc):
-            raise ReportError(str(exc), 2) from None
-        raise
 
 
 #: What the kernel imports while the command reads and cleans the file: the templates' imports
