@@ -241,6 +241,9 @@ def test_the_analyses_on_creator_rows_equal_those_on_the_whole_table(both_inputs
         (reference[0].estimate, reference[0].ci_low), rel=1e-10)
     assert tiers.verdict == reference[0].verdict
     assert c2.result.verdict == reference[1].verdict
+    assert (c2.result.estimate, c2.result.ci_low, c2.result.ci_high) == pytest.approx(
+        (reference[1].estimate, reference[1].ci_low, reference[1].ci_high), rel=1e-10,
+        nan_ok=True)
     pd.testing.assert_frame_equal(table, reference[2], rtol=1e-7)
     assert analyses.quality_headline(scaled) == analyses.quality_headline(whole).replace(
         whole.label, scaled.label)
