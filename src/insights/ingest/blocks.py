@@ -18,7 +18,9 @@ canonical posts schema; then it does what needs every block at once:
   first in file order): a file with millions of repaired values keeps a log of kilobytes.
 
 ``source_row`` is the row of the whole file (blocks are numbered in file order), so a logged
-row points to the same line as it would in memory.
+row points to the same line as it would in memory. An input of several files (a folder, a
+glob) is one table of their rows in sorted file order: ``source_row`` counts on across files,
+and ``source_file`` names the input as given.
 """
 
 from __future__ import annotations
