@@ -411,10 +411,14 @@ def _drop_repeats(files: list[Path], dataset: str, colmap, progress):
     if not repeated:
         return empty
 
+    wanted = np.fromiter(repeated, dtype="uint64", count=len(repeated))
+    logged = ["platform", "post_id", "creator", "source_file", "source_row"]
+
     def candidates(path: Path, number: int) -> pd.DataFrame:
-        frame = pd.read_parquet(path)
+        # the key and what the log names of each row, not the whole block
+        frame = pd.read_parquet(path, columns=logged)
         h = pd.util.hash_pandas_object(frame[["platform", "post_id"]], index=False).to_numpy()
-        return frame[np.isin(h, list(repeated))].assign(__block=number)
+        return frame[np.isin(h, wanted)].assign(__block=number)
 
     found = pd.concat(dask.compute(*[dask.delayed(candidates)(f, i)
                                      for i, f in enumerate(files)]), ignore_index=True)

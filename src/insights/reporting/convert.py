@@ -15,6 +15,7 @@ complete; an existing ``to`` is never overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -100,6 +101,5 @@ def convert(
              f"{int(counts.loc[counts['action'] == 'repaired', 'rows'].sum()):,} values "
              f"repaired; log in {target.name}/_cleaning/) in "
              f"{time.perf_counter() - start:.1f} s")
-    files = [target / f.name for f in cleaned.files]
-    return blocks.Blocks(target, files, cleaned.rows_read, cleaned.rows, cleaned.log,
-                         cleaned.components, cleaned.currency, cleaned.format, cleaned.notes)
+    return dataclasses.replace(cleaned, folder=target,
+                               files=[target / f.name for f in cleaned.files])

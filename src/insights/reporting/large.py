@@ -155,7 +155,9 @@ def prepare_large(source: Path, inputs: Path, scratch: Path, *, progress, mappin
                    and bool(frame["age_days"].count().compute() > 0))
     progress(f"      C1, both estimands, over {cleaned.rows:,} posts "
              f"({time.perf_counter() - start:.1f} s)")
-    fits, expected = _fits(frame, components, control_age)
+    # each C1 pass hands whole partitions to its function: read only the columns it uses
+    used = ["creator", "followers", *components, *(["age_days"] if control_age else [])]
+    fits, expected = _fits(cleaned.frame(columns=used), components, control_age)
     progress("      one row per creator (a shuffle by creator)")
     creators = scale.creator_summary(frame, components=components, expected=expected)
     _check_creators(creators, colmap)
