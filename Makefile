@@ -99,7 +99,7 @@ notebooks: $(STAMP) data
 
 # ---------------------------------------------------------------- housekeeping
 lint: $(STAMP)
-	$(BIN)/ruff check $(wildcard src tests benchmarks)
+	$(BIN)/ruff check $(wildcard src tests benchmarks studies)
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache .hypothesis build dist

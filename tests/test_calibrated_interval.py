@@ -111,6 +111,22 @@ def test_nested_coverage_recalibrates_each_sample(world):
     pd.testing.assert_frame_equal(forked, serial)
 
 
+def test_nested_coverage_only_recomputes_chosen_rows(world):
+    full = simulate.nested_coverage(world, n_outer=4, n_inner=3, rng=np.random.default_rng(5))
+    result = simulate.nested_coverage(world, n_outer=4, n_inner=3, rng=np.random.default_rng(5),
+                                      only=[3, 1])
+    expected = full.loc[[3, 1]]
+    pd.testing.assert_frame_equal(result, expected)
+    assert list(full.index) == [0, 1, 2, 3] and full.index.name == "outer"
+
+
+@pytest.mark.parametrize("only", [[4], [-1], [1, 1]])
+def test_nested_coverage_only_refuses_positions_outside_the_run(world, only):
+    with pytest.raises(ValueError, match="only must list distinct positions in 0..3"):
+        simulate.nested_coverage(world, n_outer=4, n_inner=3, rng=np.random.default_rng(5),
+                                 only=only)
+
+
 def test_sample_table_columns(world):
     sample = world.draw(rng=np.random.default_rng(0), n_creators=5)
     result = simulate.sample_table(sample)

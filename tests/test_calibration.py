@@ -651,6 +651,25 @@ def test_map_streams_bad_input(kwargs, error, match):
         calibration.map_streams(_two_draws, **arguments)
 
 
+def test_map_generators_computes_a_subset_as_the_full_run_does():
+    full = calibration.map_streams(_two_draws, 6, rng=np.random.default_rng(4))
+    children = np.random.default_rng(4).spawn(6)
+    result = calibration.map_generators(_two_draws, [children[5], children[2], children[0]],
+                                        workers=2)
+    expected = [full[5], full[2], full[0]]
+    assert result == expected
+    assert calibration.map_generators(_two_draws, []) == []
+
+
+@pytest.mark.parametrize(("generators", "workers", "error", "match"), [
+    ([np.random.default_rng(0)], 0, ValueError, "workers must be a whole number >= 1, got 0"),
+    ([1, 2], 1, TypeError, "generators must be numpy Generators"),
+])
+def test_map_generators_bad_input(generators, workers, error, match):
+    with pytest.raises(error, match=match):
+        calibration.map_generators(_two_draws, generators, workers=workers)
+
+
 def test_calibrated_t_and_its_holdout_on_a_skewed_world():
     # t is skewed (exponential minus 1): symmetric and quantile calibrations both cover, but only
     # the quantiles hold each tail near 2.5%

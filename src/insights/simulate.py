@@ -83,6 +83,7 @@ __all__ = [
     "CalibratedInterval",
     "calibrated_interval",
     "nested_coverage",
+    "fit_truth",
     "typical_fit",
     "creator_fit",
     "ShrinkageCoverage",
@@ -1338,7 +1339,9 @@ class CalibratedInterval:
         return float(max(above, below))
 
 
-def _truth(world: CalibratedWorld, fit: str) -> float:
+def fit_truth(world: CalibratedWorld, fit: str) -> float:
+    """The value in ``world`` of the estimand a post-level ``fit`` of :data:`PRIMARY_FITS`
+    estimates (its expected or typical elasticity)."""
     estimand, level = PRIMARY_FITS[fit]
     if level != "posts":
         raise ValueError(f"calibrated intervals are for the post-level fits; {fit!r} is "
@@ -1369,7 +1372,7 @@ def calibrated_interval(posts: pd.DataFrame, estimate: float, se: float, *, n: i
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if world is None:
         world = CalibratedWorld.calibrated_to(posts)
-    truth = _truth(world, fit)
+    truth = fit_truth(world, fit)
     fits = replicate_primaries(world, n, rng=rng, fits=[fit], workers=workers)
     t = ((fits["estimate"] - truth) / fits["se"]).to_numpy()
     q_low, q_high = calibration.calibrated_t(fits["estimate"], fits["se"], truth, level=level)
@@ -1395,7 +1398,8 @@ def _nested(world, fit, n_inner, level, truth, child) -> dict:
 
 def nested_coverage(world: CalibratedWorld, *, n_outer: int, n_inner: int,
                     rng: np.random.Generator, fit: str = "post PPML, clustered",
-                    level: float = 0.95, workers: int = 1) -> pd.DataFrame:
+                    level: float = 0.95, workers: int = 1,
+                    only: Sequence[int] | None = None) -> pd.DataFrame:
     """Coverage of :func:`calibrated_interval` as it is used on real data: a check of the check.
 
     Each of ``n_outer`` samples of ``world`` is treated as the real data: its ``fit`` is
@@ -1405,20 +1409,34 @@ def nested_coverage(world: CalibratedWorld, *, n_outer: int, n_inner: int,
     calibrating a world to one sample is inside the coverage. ``workers > 1`` runs the outer
     samples in forked processes (same table whatever the number).
 
+    ``only`` computes the listed outer samples alone (positions in ``range(n_outer)``), each
+    row identical to the full run's: a long study can run in pieces, resume, or have a few of
+    its rows recomputed to check a stored table.
+
     Returns
     -------
     DataFrame
-        One row per outer sample: ``estimate``, ``se``, ``ci_low``, ``ci_high`` (the fit's
-        interval), ``calibrated_low``, ``calibrated_high``, ``q_low``, ``q_high``,
-        ``recalibrated_truth`` (the sample's world's value of the estimand), ``covered`` and
-        ``covered_calibrated`` (against ``world``'s truth).
+        One row per outer sample, indexed by its position: ``estimate``, ``se``, ``ci_low``,
+        ``ci_high`` (the fit's interval), ``calibrated_low``, ``calibrated_high``, ``q_low``,
+        ``q_high``, ``recalibrated_truth`` (the sample's world's value of the estimand),
+        ``covered`` and ``covered_calibrated`` (against ``world``'s truth).
     """
     rng = _check_rng(rng)
-    truth = _truth(world, fit)
-    rows = calibration.map_streams(
+    truth = fit_truth(world, fit)
+    n_outer = _check_count(n_outer, "n_outer")
+    children = rng.spawn(n_outer)
+    if only is None:
+        positions = list(range(n_outer))
+    else:
+        positions = [int(i) for i in only]
+        wrong = [i for i in positions if not 0 <= i < n_outer]
+        if wrong or len(set(positions)) < len(positions):
+            raise ValueError(f"only must list distinct positions in 0..{n_outer - 1}, got "
+                             f"{wrong or sorted(positions)}")
+    rows = calibration.map_generators(
         partial(_nested, world, fit, _check_count(n_inner, "n_inner"), level, truth),
-        _check_count(n_outer, "n_outer"), rng=rng, workers=_check_count(workers, "workers"))
-    return pd.DataFrame(rows)
+        [children[i] for i in positions], workers=_check_count(workers, "workers"))
+    return pd.DataFrame(rows, index=pd.Index(positions, name="outer"))
 
 
 class ResampledWorld:

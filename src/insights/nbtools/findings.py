@@ -17,12 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from insights import authenticity, claims, formatting, segments
+from insights import authenticity, claims, formatting, segments, simulate
 from insights.ingest import datasets
 from insights.verdicts import ESTIMANDS, ClaimResult, results_table
 
-__all__ = ["SECTIONS", "PRICING", "TWITTER", "primary_results", "price_results", "other_results",
-           "findings_table", "findings_html"]
+__all__ = ["SECTIONS", "PRICING", "TWITTER", "evidence_worlds", "primary_results",
+           "price_results", "other_results", "findings_table", "findings_html"]
 
 #: The published pricing models the price claims are read under (notebooks 03 and 04).
 PRICING = ("rate-card", "rate-card-tiktok", "inzpire-2020", "klear-2019", "beichert-2024",
@@ -59,6 +59,21 @@ def calibrated(seed: int = 20261122, samples: int = 300) -> dict:
     ('calibrated', 300)
     """
     return {"ci": "calibrated", "n_resamples": samples, "rng": np.random.default_rng(seed)}
+
+
+def evidence_worlds() -> dict[str, simulate.CalibratedWorld]:
+    """The worlds calibrated to the two evidence-grade post samples of C1, as notebooks 05 and
+    07 and the nested coverage study (``studies/nested_coverage.py``) use them: TikTok
+    ``by_user`` and the Twitter keyword samples' authors with at least one follower,
+    engagement = likes + comments, named ``"TikTok by_user"`` and ``"Twitter"``.
+    """
+    tiktok = datasets.load("tiktok-datares-2020", "posts")
+    twitter = datasets.load("twitter-keywords-2021", "posts")
+    real = {"TikTok by_user": tiktok[tiktok["part"] == "by_user"],
+            "Twitter": twitter[twitter["followers"] > 0]}
+    return {name: simulate.CalibratedWorld.calibrated_to(
+                frame.assign(engagement=frame["likes"] + frame["comments"]), source=name)
+            for name, frame in real.items()}
 
 
 def primary_results(*, seed: int = 20261122, calibrated_samples: int = 300) -> list[ClaimResult]:
