@@ -101,3 +101,12 @@ def test_check_recomputes_rows_and_finds_a_changed_one(world, tmp_path):
 def test_chunk_must_be_positive(world, tmp_path):
     with pytest.raises(ValueError, match="chunk must be a whole number >= 1, got 0"):
         studies.run_nested(STUDY, world, tmp_path, chunk=0)
+
+
+@pytest.mark.parametrize("study", studies.NESTED, ids=lambda s: s.slug)
+def test_the_stored_studies_are_complete_and_made_with_their_settings(study):
+    # notebook 07 also checks them against their worlds and recomputes some rows
+    table, meta = studies.load_nested(study)
+    assert list(table.index) == list(range(study.n_outer)) and meta["complete"]
+    assert table["covered"].dtype == bool and table["covered_calibrated"].dtype == bool
+    assert (table["calibrated_low"] < table["calibrated_high"]).all()
