@@ -98,6 +98,19 @@ def test_check_recomputes_rows_and_finds_a_changed_one(world, tmp_path):
     assert sorted(map(tuple, differ)) == expected
 
 
+@pytest.mark.parametrize(("changes", "match"), [
+    ({"n_outer": 0}, "n_outer must be a whole number >= 1, got 0"),
+    ({"n_inner": 2.5}, "n_inner must be a whole number >= 1, got 2.5"),
+    ({"seed": -1}, "seed must be a whole number >= 0, got -1"),
+    ({"level": 1.0}, "level must be between 0 and 1, got 1.0"),
+    ({"fit": "post OLS"}, "fit must be one of"),
+])
+def test_a_study_refuses_bad_settings(changes, match):
+    settings = {"world": "w", "seed": 1, "n_outer": 2, "n_inner": 3} | changes
+    with pytest.raises(ValueError, match=match):
+        studies.NestedStudy(**settings)
+
+
 def test_chunk_must_be_positive(world, tmp_path):
     with pytest.raises(ValueError, match="chunk must be a whole number >= 1, got 0"):
         studies.run_nested(STUDY, world, tmp_path, chunk=0)

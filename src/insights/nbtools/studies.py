@@ -58,6 +58,19 @@ class NestedStudy:
     level: float = 0.95
     fit: str = "post PPML, clustered"
 
+    def __post_init__(self) -> None:
+        for name in ("seed", "n_outer", "n_inner"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < (name != "seed"):
+                raise ValueError(f"{name} must be a whole number >= {int(name != 'seed')}, "
+                                 f"got {value!r}")
+        if not 0 < self.level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {self.level!r}")
+        post_level = sorted(name for name, (_, level) in simulate.PRIMARY_FITS.items()
+                            if level == "posts")
+        if self.fit not in post_level:
+            raise ValueError(f"fit must be one of {post_level}, got {self.fit!r}")
+
     @property
     def slug(self) -> str:
         """``TikTok by_user`` -> ``tiktok-by-user``: the files' name."""
@@ -145,8 +158,8 @@ def run_nested(study: NestedStudy, world: simulate.CalibratedWorld, folder: Path
                              "restart=True (--restart) to replace it")
     else:
         table, meta = None, {"seconds": 0.0}
-    done = [] if table is None else [int(i) for i in table.index]
-    missing = [i for i in range(study.n_outer) if i not in set(done)]
+    done = set() if table is None else {int(i) for i in table.index}
+    missing = [i for i in range(study.n_outer) if i not in done]
     seconds = float(meta.get("seconds", 0.0))
     tables = [] if table is None else [table]
     started = time.perf_counter()
@@ -165,8 +178,6 @@ def run_nested(study: NestedStudy, world: simulate.CalibratedWorld, folder: Path
             left = this_run / (first + len(positions)) * (len(missing) - first - len(positions))
             progress(f"{study.world}: {len(table)}/{study.n_outer} outer samples, "
                      f"{this_run / 60:.1f} min, about {left / 60:.1f} min left")
-    if table is None:
-        raise StudyError("nothing to run")  # n_outer >= 1 always leaves rows; defensive
     return table
 
 
