@@ -687,3 +687,153 @@ def test_calibrated_t_and_its_holdout_on_a_skewed_world():
     assert np.mean(t < -symmetric_c) == 0.0
     assert np.mean(t > high) == pytest.approx(0.025, abs=0.005)
     assert np.mean(t < low) == pytest.approx(0.025, abs=0.005)
+
+
+# ---------------------------------------------------------------------------------------------
+# widening, resample_counts, widened_interval, double_bootstrap (docs/analysis-plan.md,
+# amendments 11 and 12)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_widening_known_answers():
+    estimate = np.zeros(4)
+    low, high = estimate - 1.0, estimate + 2.0
+    truth = np.array([-0.5, -3.0, 1.0, 4.0])  # needed: 0.5 (low side), 3.0, 0.5, 2.0 (high)
+    assert calibration.widening(estimate, low, high, truth, coverage=0.5) == 1.25
+    assert calibration.widening(estimate, low, high, truth, coverage=1.0) == 3.0
+    # per side: low side needs [0.5, 3, 0, 0], high side [0, 0, 0.5, 2]
+    result = calibration.widening(estimate, low, high, truth, coverage=1.0, sides=True)
+    assert result == (3.0, 2.0)
+    # a draw without an estimate is left out
+    with_nan = calibration.widening(np.append(estimate, np.nan), np.append(low, 0),
+                                    np.append(high, 0), np.append(truth, 0), coverage=1.0)
+    assert with_nan == 3.0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"coverage": 0.0}, "coverage must be in"),
+    ({"coverage": 1.5}, "coverage must be in"),
+])
+def test_widening_bad_coverage(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        calibration.widening([0.0], [-1.0], [1.0], 0.0, **kwargs)
+
+
+def test_widening_needs_one_draw():
+    with pytest.raises(ValueError, match="no draw has an estimate"):
+        calibration.widening([np.nan], [np.nan], [np.nan], 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(5, 200),
+       coverage=st.floats(0.5, 0.99))
+def test_widening_is_the_multiple_that_covers(seed, n, coverage):
+    rng = np.random.default_rng(seed)
+    estimate = rng.normal(size=n)
+    low = estimate - rng.uniform(0.1, 2, n)
+    high = estimate + rng.uniform(0.1, 2, n)
+    k = calibration.widening(estimate, low, high, 0.0, coverage=coverage)
+    covered = ((estimate - k * (estimate - low) <= 1e-12)
+               & (-1e-12 <= estimate + k * (high - estimate)))
+    assert k >= 0
+    assert covered.mean() >= coverage - 1 / n  # the quantile interpolates between two draws
+    k_low, k_high = calibration.widening(estimate, low, high, 0.0, coverage=coverage, sides=True)
+    missed_low = (estimate + k_high * (high - estimate) < -1e-12).mean()
+    missed_high = (estimate - k_low * (estimate - low) > 1e-12).mean()
+    tail = (1 - coverage) / 2
+    assert missed_low <= tail + 1 / n and missed_high <= tail + 1 / n
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_units=st.integers(1, 30), size=st.integers(1, 20))
+def test_resample_counts_draw_whole_samples(seed, n_units, size):
+    rng = np.random.default_rng(seed)
+    counts = calibration.resample_counts(n_units, size, rng=rng)
+    assert counts.shape == (size, n_units) and (counts >= 0).all()
+    assert (counts.sum(axis=1) == n_units).all()
+    inner = calibration.resample_counts(n_units, size, rng=rng, of=counts[0])
+    assert (inner.sum(axis=1) == n_units).all()
+    assert (inner[:, counts[0] == 0] == 0).all()  # a resample's resamples draw only its units
+
+
+def test_resample_counts_match_resample_units_in_distribution():
+    # each unit's count is Binomial(n, 1/n): mean 1, variance 1 - 1/n
+    counts = calibration.resample_counts(10, 20_000, rng=np.random.default_rng(4))
+    assert counts.mean() == pytest.approx(1.0, abs=0.01)
+    assert counts.var() == pytest.approx(0.9, abs=0.02)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"n_units": 0, "size": 3}, ValueError, "at least 1"),
+    ({"n_units": 3, "size": 2, "of": np.array([1, 1])}, ValueError, "3 counts"),
+    ({"n_units": 3, "size": 2, "of": np.array([1, 1, 2])}, ValueError, "summing to 3"),
+])
+def test_resample_counts_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        calibration.resample_counts(rng=np.random.default_rng(0), **kwargs)
+
+
+class _ShortMeanFit:
+    """The mean of ``values`` per resample with an interval of ``factor`` standard errors (a
+    top-level class, so that forked workers can receive it)."""
+
+    def __init__(self, values, factor):
+        self.values, self.factor = np.asarray(values, dtype=float), factor
+
+    def __call__(self, counts):
+        counts = np.atleast_2d(counts)
+        n = len(self.values)
+        mean = counts @ self.values / n
+        se = np.sqrt(np.maximum(counts @ self.values**2 / n - mean**2, 0) / n)
+        return mean, mean - self.factor * se, mean + self.factor * se
+
+
+_short_mean_fit = _ShortMeanFit
+
+
+def test_widened_interval_known_answer():
+    values = np.random.default_rng(0).normal(size=200)
+    fit = _short_mean_fit(values, 1.0)  # a 68% interval: needs about 1.96 times its width
+    result = calibration.widened_interval(fit, 200, n=2000, rng=np.random.default_rng(1))
+    assert result.k == pytest.approx(1.96, abs=0.12)
+    mean, se = values.mean(), values.std() / np.sqrt(200)
+    assert result.estimate == pytest.approx(mean)
+    assert (result.ci_low, result.ci_high) == pytest.approx((mean - se, mean + se))
+    assert (result.low, result.high) == pytest.approx((mean - result.k * se,
+                                                       mean + result.k * se))
+    assert result.resamples == 2000
+
+
+def test_double_bootstrap_fixes_a_short_interval_and_not_a_heavy_tail():
+    rng = np.random.default_rng(3)
+    normal = _short_mean_fit(rng.normal(size=100), 1.0)
+    table = calibration.double_bootstrap(normal, 100, n_outer=300, n_inner=200,
+                                         rng=np.random.default_rng(4))
+    assert list(table.columns) == ["estimate", "low", "high", "k", "k_low", "k_high",
+                                   "covered", "covered_widened", "covered_sides"]
+    assert table["covered"].mean() < 0.75  # a 68% interval
+    assert table["covered_widened"].mean() == pytest.approx(0.95, abs=0.035)
+    # a mean carried by one giant: a resample without it cannot know how wide to be
+    giant = _short_mean_fit(np.append(rng.normal(size=99), 60.0), 1.96)
+    heavy = calibration.double_bootstrap(giant, 100, n_outer=300, n_inner=200,
+                                         rng=np.random.default_rng(5))
+    assert heavy["covered_widened"].mean() < 0.85
+    assert heavy.attrs["truth"] == pytest.approx(giant.values.mean())
+
+
+def test_double_bootstrap_same_rows_whatever_the_workers():
+    fit = _short_mean_fit(np.random.default_rng(0).normal(size=50), 1.0)
+    one = calibration.double_bootstrap(fit, 50, n_outer=8, n_inner=20,
+                                       rng=np.random.default_rng(9))
+    two = calibration.double_bootstrap(fit, 50, n_outer=8, n_inner=20,
+                                       rng=np.random.default_rng(9), workers=2)
+    assert_frame_equal(one, two)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n_outer": 1}, "n_outer"),
+                                           ({"n_inner": 1.5}, "n_inner")])
+def test_double_bootstrap_bad_counts(kwargs, match):
+    fit = _short_mean_fit(np.zeros(5), 1.0)
+    options = {"n_outer": 10, "n_inner": 10} | kwargs
+    with pytest.raises(ValueError, match=match):
+        calibration.double_bootstrap(fit, 5, rng=np.random.default_rng(0), **options)

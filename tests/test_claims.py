@@ -966,3 +966,71 @@ def test_specification_curve_applies_the_zero_rule():
     assert dropped["verdict"] == "inconclusive"  # ... but carries no verdict
     assert curve.loc[("post PPML", "n/a"), "n_zero"] == 0
     assert curve.loc[("post PPML", "n/a"), "verdict"] == "supported"
+
+
+# --------------------------------------------------------------------------------------------
+# resampled_fit: the expected estimand refitted on resamples (docs/analysis-plan.md, amendment 12)
+
+
+def _noisy_topic_posts(seed):
+    posts = _topic_posts(n_creators=40, posts_each=3)
+    rng = np.random.default_rng(seed)
+    posts["comments"] = rng.poisson(posts["comments"] * np.exp(rng.normal(0, 0.5, len(posts))))
+    posts.loc[posts.index[:3], "followers"] = np.nan  # a creator with no usable row
+    return posts
+
+
+def _noisy_creators(seed, n=120):
+    rng = np.random.default_rng(seed)
+    f = 10 ** rng.uniform(5, 8, n)
+    likes = 0.05 * f**0.9 * np.exp(rng.normal(0, 0.8, n))
+    frame = pd.DataFrame({"creator": [f"c{i}" for i in range(n)], "followers": f,
+                          "avg_likes": likes,
+                          "avg_comments": likes * 0.02 * np.exp(rng.normal(0, 0.5, n))})
+    frame.loc[0, "avg_likes"] = np.nan  # unusable: left out, still a unit
+    return frame
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**31))
+def test_resampled_fit_gives_the_claim_functions_answer(seed):
+    creators, posts = _noisy_creators(seed), _noisy_topic_posts(seed)
+    cases = [("C1", creators, None, claims.engagement_vs_followers),
+             ("C5", creators, None, claims.comments_per_like_vs_followers),
+             ("C5", posts, "topic", claims.comments_per_like_vs_followers)]
+    for claim, frame, fe, function in cases:
+        fit = claims.resampled_fit(frame, claim, fe=fe)
+        expected = function(frame, dataset="toy", estimand="expected",
+                            **({"fe": fe} if fe else {}))
+        result = [float(v[0]) for v in fit(np.ones((1, fit.n_units)))]
+        np.testing.assert_allclose(result, [expected.estimate, expected.ci_low,
+                                            expected.ci_high], rtol=1e-7)
+    assert claims.resampled_fit(posts, "C5", fe="topic").n_units == 40  # creators, not rows
+    assert claims.resampled_fit(creators, "C1").n_units == 120  # every row, usable or not
+
+
+def test_resampled_fit_equals_the_claim_on_a_resampled_table():
+    from insights import calibration
+
+    posts = _noisy_topic_posts(1)
+    fit = claims.resampled_fit(posts, "C5", fe="topic")
+    resampled = calibration.resample_units(posts, "creator", rng=np.random.default_rng(2))
+    # the same draw as counts per unit: resample_units draws creators in order of appearance
+    order = pd.unique(posts["creator"])
+    picks = np.random.default_rng(2).integers(0, len(order), len(order))
+    drawn = pd.Series(order[picks]).value_counts()
+    counts = np.array([drawn.get(label, 0) for label in fit.labels])[None]
+    expected = claims.comments_per_like_vs_followers(resampled, dataset="toy",
+                                                     estimand="expected", fe="topic")
+    result = [float(v[0]) for v in fit(counts)]
+    np.testing.assert_allclose(result, [expected.estimate, expected.ci_low, expected.ci_high],
+                               rtol=1e-7)
+
+
+@pytest.mark.parametrize("claim, frame, match", [
+    ("C1", _topic_posts(), "creators table"),
+    ("C6", _topic_posts(), "'C1' or 'C5'"),
+])
+def test_resampled_fit_bad_input(claim, frame, match):
+    with pytest.raises(ValueError, match=match):
+        claims.resampled_fit(frame, claim)

@@ -1,7 +1,9 @@
 """Tests for insights.nbtools.findings: the primary results and the front page's table."""
 
 import numpy as np
+import pandas as pd
 
+from insights import claims
 from insights.nbtools import findings
 from insights.verdicts import ClaimResult
 
@@ -85,3 +87,64 @@ def test_other_results_and_their_section():
     assert "Fake followers, niche and cross-platform creators" in page
     assert page.count("<tr>") == 1 + 1 + 1 + len(other)  # two headers, one C1 row, other rows
     assert 'href="06-fake-followers-niche-and-the-40-percent.html#3.-C8:-the-%2240%25%22"' in page
+
+
+def test_primary_results_withhold_the_verdicts_whose_interval_failed_its_check():
+    checked = {(r.claim, r.dataset, r.estimand): r for r in findings.primary_results()}
+    rule = {(r.claim, r.dataset, r.estimand): r
+            for r in findings.primary_results(checked=False)}
+    assert checked.keys() == rule.keys()
+    changed = {key for key in rule if checked[key].verdict != rule[key].verdict}
+    # amendment 12: the three supported verdicts on failing intervals become inconclusive
+    assert changed == {("C1", "instagram top-1,000 2022-12", "expected"),
+                       ("C5", findings.TWITTER, "expected"),
+                       ("C5", "youtube top-1,000 2022-12", "expected")}
+    for key in changed:
+        assert rule[key].verdict == "supported" and checked[key].verdict == "inconclusive"
+        assert (checked[key].estimate, checked[key].ci_low) == (rule[key].estimate,
+                                                               rule[key].ci_low)
+        note = checked[key].notes[-1]
+        assert note.startswith(f"verdict withheld: its interval covered "
+                               f"{findings.FAILED_CHECKS[key]:.1%}")
+        assert note.endswith("the rule gives 'supported' on this interval")
+    # every failing interval is a counted verdict's; the others are left as the rule gives them
+    assert set(findings.FAILED_CHECKS) <= set(rule)
+    for key in set(rule) - set(findings.FAILED_CHECKS):
+        assert checked[key] == rule[key]
+
+
+def test_checked_reads_a_passing_widened_interval(monkeypatch):
+    """The replacement path of amendment 12 (no interval takes it on today's data)."""
+    key = ("C5", "toy list", "expected")
+    rng = np.random.default_rng(0)
+    f = 10 ** rng.uniform(5, 8, 300)
+    likes = 0.05 * f * np.exp(rng.normal(0, 0.5, 300))
+    frame = pd.DataFrame({"followers": f, "avg_likes": likes,
+                          "avg_comments": likes * 0.02 * (f / 1e6) ** -0.2
+                          * np.exp(rng.normal(0, 0.5, 300))})
+    result = claims.comments_per_like_vs_followers(frame, dataset="toy list",
+                                                   estimand="expected")
+    other = _result("C1", "toy list", "expected", "supported", estimate=0.5)
+    monkeypatch.setattr(findings, "FAILED_CHECKS",
+                        {key: 0.88, ("C1", "toy list", "expected"): 0.85})
+    monkeypatch.setattr(findings, "WIDENED", {key: 0.951})
+    monkeypatch.setattr(findings, "resampled_fits",
+                        lambda: {key: claims.resampled_fit(frame, "C5")})
+    replaced, withheld = findings._checked([result, other], seed=1)
+    assert replaced.estimate == result.estimate and replaced.verdict == "supported"
+    assert replaced.ci_low < result.ci_low and result.ci_high < replaced.ci_high
+    assert "interval widened" in replaced.method and "95.1% in its own" in replaced.method
+    assert withheld.verdict == "inconclusive" and "covered 85.0%" in withheld.notes[-1]
+
+
+def test_findings_html_says_which_verdicts_are_withheld():
+    from insights.verdicts import withhold
+
+    held = withhold(_result("C5", "list", "expected", "supported", estimate=-0.25),
+                    "its interval covered 86.0% in its coverage check")
+    table = findings.findings_table([_result("C5", "list", "typical", "inconclusive"), held])
+    assert table.loc[0, "expected withheld"] == "supported"
+    assert table.loc[0, "typical withheld"] == ""
+    page = findings.findings_html([_result("C5", "list", "typical", "inconclusive"), held])
+    assert ("-0.25 (-0.35 to -0.15); withheld: the rule gives supported on this interval, "
+            "which covered too rarely in its check") in page.replace("−", "-")

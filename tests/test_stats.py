@@ -1219,6 +1219,52 @@ def test_ppml_arrays_all_zero_outcome():
         stats.ppml_arrays(np.zeros(5), np.column_stack([np.ones(5), np.arange(5.0)]))
 
 
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31), clustered=st.booleans(), with_offset=st.booleans())
+def test_ppml_weighted_equals_ppml_arrays_on_the_repeated_rows(seed, clustered, with_offset):
+    frame, X, y, g = _clustered_counts(seed, n=300, groups=40)
+    rng = np.random.default_rng(seed)
+    offset = rng.normal(0, 0.5, len(y)) if with_offset else None
+    if clustered:  # whole clusters drawn with replacement: every row carries its cluster's count
+        counts = np.stack([np.bincount(rng.integers(0, 40, 40), minlength=40) for _ in range(3)])
+        weights = counts[:, g]
+    else:
+        weights = np.stack([np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y))
+                            for _ in range(3)])
+    coef, cov, df = stats.ppml_weighted(y, X, weights, offset=offset,
+                                        cluster=g if clustered else None)
+    for b in range(3):
+        rows = np.repeat(np.arange(len(y)), weights[b])
+        # a cluster drawn twice is two clusters: label each copy apart
+        copy = np.concatenate([np.arange(c) for c in weights[b]])
+        labels = g[rows] * 1000 + copy if clustered else None
+        expected_coef, expected_cov, expected_df = stats.ppml_arrays(
+            y[rows], X[rows], cluster=labels,
+            offset=None if offset is None else offset[rows])
+        np.testing.assert_allclose(coef[b], expected_coef, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(cov[b], expected_cov, rtol=1e-7, atol=1e-14)
+        assert df[b] == expected_df
+
+
+def test_ppml_weighted_known_answer_and_errors():
+    X = np.column_stack([np.ones(4), np.log([1.0, 10.0, 100.0, 1000.0])])
+    y = np.array([1.0, 10.0, 100.0, 1000.0])  # exactly proportional: slope 1
+    coef, cov, df = stats.ppml_weighted(y, X, np.ones((2, 4)))
+    np.testing.assert_allclose(coef[:, 1], [1.0, 1.0], rtol=1e-10)
+    np.testing.assert_allclose(df, [2.0, 2.0])
+    # a resample with one distinct row cannot identify a slope: NaN, the others are fitted
+    coef, cov, df = stats.ppml_weighted(y, X, np.array([[4, 0, 0, 0], [1, 1, 1, 1]]))
+    assert np.isnan(coef[0]).all() and np.isnan(df[0]) and coef[1, 1] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="must match"):
+        stats.ppml_weighted(y, X, np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"rows \[1\] have a missing or negative value"):
+        stats.ppml_weighted(np.array([1.0, np.nan, 3.0, 4.0]), X, np.ones((1, 4)))
+    with pytest.raises(ValueError, match="counts of 0 or more"):
+        stats.ppml_weighted(y, X, -np.ones((1, 4)))
+    with pytest.raises(ValueError, match="cluster's count"):
+        stats.ppml_weighted(y, X, np.array([[1, 2, 1, 1]]), cluster=[0, 0, 1, 1])
+
+
 # ---------------------------------------------------------------------------------------------
 # cluster_cr2: Bell-McCaffrey CR2 and degrees of freedom, against the dense formulas
 # ---------------------------------------------------------------------------------------------

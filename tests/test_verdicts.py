@@ -13,9 +13,11 @@ from insights.verdicts import (
     VERDICTS,
     ClaimResult,
     combine_pricing_models,
+    reread,
     results_table,
     verdict,
     verdict_for_interval,
+    withhold,
 )
 
 COLUMNS = ["claim", "dataset", "estimand", "estimate", "ci_low", "ci_high", "n", "verdict",
@@ -262,3 +264,76 @@ def test_claim_result_checks_design_and_estimand():
     with pytest.raises(ValueError, match="estimand must be one of"):
         result_of(estimand="median")
     assert result_of(estimand="expected", design="range-restricted").design == "range-restricted"
+
+
+# ---------------------------------------------------------------------------------------------
+# withhold and reread (docs/analysis-plan.md, amendment 12)
+
+
+def _c1(verdict_, low=0.2, high=0.6, estimate=0.4, design="range-restricted"):
+    return ClaimResult("C1", "toy", estimate, low, high, 900, verdict_, "PPML", ("n1",),
+                       estimand="expected", design=design, margin=0.05, tost_p=0.8)
+
+
+def test_withhold_known_answer():
+    result = withhold(_c1("supported"), "its interval covered 89.2% in its check")
+    expected = dataclasses.replace(_c1("supported"), verdict="inconclusive", notes=(
+        "n1", "verdict withheld: its interval covered 89.2% in its check; the rule gives "
+        "'supported' on this interval"))
+    assert result == expected
+
+
+@given(verdict_=st.sampled_from(VERDICTS), reason=st.text(min_size=1, max_size=30))
+def test_withhold_never_claims_and_keeps_the_rest(verdict_, reason):
+    original = _c1(verdict_)
+    result = withhold(original, reason)
+    assert result.verdict not in ("supported", "contradicted", "equivalent")
+    if verdict_ in ("supported", "contradicted", "equivalent"):
+        assert result.verdict == "inconclusive" and result.notes[:-1] == original.notes
+        assert f"the rule gives {verdict_!r}" in result.notes[-1]
+    else:
+        assert result is original
+    assert withhold(result, reason) is result  # withholding twice changes nothing more
+    assert (result.estimate, result.ci_low, result.ci_high) == (0.4, 0.2, 0.6)
+
+
+def test_reread_known_answers():
+    wide = reread(_c1("supported"), 0.05, 0.9, note="widened")
+    assert (wide.verdict, wide.ci_low, wide.ci_high) == ("supported", 0.05, 0.9)
+    assert wide.method == "PPML; widened" and np.isnan(wide.tost_p)
+    assert wide.notes == ("n1", "the interval before: 0.2 to 0.6")
+    assert reread(_c1("supported"), 0.1, 1.2, note="w").verdict == "inconclusive"
+    near = _c1("equivalent", low=0.98, high=1.02, estimate=1.0)
+    assert reread(near, 0.97, 1.03, note="w").verdict == "equivalent"  # inside 1 +- 0.05
+    assert reread(near, 0.94, 1.03, note="w").verdict == "inconclusive"
+    shown = _c1("not evidence", design="not evidence")
+    assert reread(shown, 0.1, 0.7, note="w").verdict == "not evidence"
+
+
+@pytest.mark.parametrize("result, low, high, match", [
+    (dataclasses.replace(_c1("supported"), claim="C2"), 0.1, 0.7, "elasticity claims"),
+    (_c1("supported"), 0.5, 0.7, "must hold the estimate"),
+])
+def test_reread_bad_input(result, low, high, match):
+    with pytest.raises(ValueError, match=match):
+        reread(result, low, high, note="w")
+
+
+@settings(max_examples=200)
+@given(estimate=st.floats(0.0, 2.0), inner=st.tuples(st.floats(0.001, 1), st.floats(0.001, 1)),
+       extra=st.tuples(st.floats(0, 1), st.floats(0, 1)))
+def test_reread_a_wider_interval_is_never_surer(estimate, inner, extra):
+    result = _c1("inconclusive", estimate=estimate, low=estimate - inner[0],
+                 high=estimate + inner[1], design="evidence")
+    narrow = reread(result, estimate - inner[0], estimate + inner[1], note="n")
+    wide = reread(result, estimate - inner[0] - extra[0], estimate + inner[1] + extra[1],
+                  note="w")
+    # widening never adds certainty: what the wide interval says, the narrow one says too
+    # (a narrow interval inside the margin is `equivalent` first, the rule's order, even when
+    # it also lies on one side of the line, as its widened version may then be read)
+    if wide.verdict == "equivalent":
+        assert narrow.verdict == "equivalent"
+    if wide.verdict in ("supported", "contradicted"):
+        assert narrow.verdict in (wide.verdict, "equivalent")
+        assert verdict_for_interval(narrow.ci_low, narrow.ci_high, line=1.0,
+                                    claim_side="below") == wide.verdict

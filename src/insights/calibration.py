@@ -13,6 +13,7 @@ import concurrent.futures
 import multiprocessing
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -24,7 +25,8 @@ from insights.verdicts import ClaimResult, results_table
 __all__ = ["replicate", "summarise", "sweep", "rate_correlation", "IntervalCheck",
            "interval_check", "consistent_with", "coverage_table", "holdout_coverage",
            "resample_units", "map_streams", "map_generators", "calibrated_t", "UnitIndex",
-           "unit_index"]
+           "unit_index", "widening", "resample_counts", "WidenedInterval", "widened_interval",
+           "double_bootstrap"]
 
 
 def replicate(
@@ -544,3 +546,171 @@ def map_generators(function: Callable[[np.random.Generator], object],
         blocks = [pool.submit(_run_block, function, children[a:b])
                   for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         return [result for block in blocks for result in block.result()]
+
+
+def widening(estimate, low, high, truth, *, coverage: float = 0.95,
+             sides: bool = False) -> float | tuple[float, float]:
+    """How far intervals had to be widened to cover ``truth`` in ``coverage`` of the draws.
+
+    For each draw, the multiple of its half-width on the side where the truth lies
+    (``(estimate - truth) / (estimate - low)`` when the truth is below the estimate, else
+    ``(truth - estimate) / (high - estimate)``); the result is its ``coverage`` quantile: the
+    widening of the ledger (``docs/analysis-plan.md``, amendment 11). ``sides=True`` gives one
+    multiple per side instead, ``(k_low, k_high)``, each the ``1 - (1 - coverage) / 2`` quantile
+    of that side's multiple (0 for draws whose truth lies on the other side). Draws without an
+    estimate (NaN) are left out.
+
+    Examples
+    --------
+    >>> est = np.array([0.0, 0.0, 0.0, 0.0])
+    >>> widening(est, est - 1, est + 1, truth=np.array([0.5, -1.5, 2.0, 0.1]), coverage=0.5)
+    1.0
+    >>> widening(est, est - 1, est + 2, truth=1.0, coverage=1.0, sides=True)
+    (0.0, 0.5)
+    """
+    estimate, low, high = (np.asarray(v, dtype=float) for v in (estimate, low, high))
+    truth = np.broadcast_to(np.asarray(truth, dtype=float), estimate.shape)
+    if not 0 < coverage <= 1:
+        raise ValueError(f"coverage must be in (0, 1], got {coverage}")
+    keep = np.isfinite(estimate) & np.isfinite(low) & np.isfinite(high)
+    if not keep.any():
+        raise ValueError("no draw has an estimate and an interval")
+    estimate, low, high, truth = estimate[keep], low[keep], high[keep], truth[keep]
+    below = truth < estimate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need_low = np.where(below, (estimate - truth) / (estimate - low), 0.0)
+        need_high = np.where(below, 0.0, (truth - estimate) / (high - estimate))
+    if not sides:
+        return float(np.quantile(np.maximum(need_low, need_high), coverage))
+    tail = 1 - (1 - coverage) / 2
+    return float(np.quantile(need_low, tail)), float(np.quantile(need_high, tail))
+
+
+def resample_counts(n_units: int, size: int, *, rng: np.random.Generator,
+                    of: np.ndarray | None = None) -> np.ndarray:
+    """How often each unit is drawn in ``size`` resamples of ``n_units`` units with
+    replacement, as :func:`resample_units` draws them: a ``(size, n_units)`` array of counts
+    summing to ``n_units`` per row. ``of`` (counts of one resample) draws the resample's own
+    resamples: ``n_units`` draws from its units, each as often as it appears there.
+
+    Examples
+    --------
+    >>> counts = resample_counts(4, 3, rng=np.random.default_rng(0))
+    >>> counts.shape, counts.sum(axis=1).tolist()
+    ((3, 4), [4, 4, 4])
+    >>> again = resample_counts(4, 2, rng=np.random.default_rng(1), of=np.array([0, 0, 4, 0]))
+    >>> again.tolist()  # a resample that holds one unit four times can only draw that unit
+    [[0, 0, 4, 0], [0, 0, 4, 0]]
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("pass rng=np.random.default_rng(seed)")
+    if n_units < 1 or size < 1:
+        raise ValueError(f"n_units and size must be at least 1, got {n_units} and {size}")
+    if of is None:
+        drawn = rng.integers(0, n_units, (size, n_units))
+    else:
+        of = np.asarray(of)
+        if of.shape != (n_units,) or of.sum() != n_units or (of < 0).any():
+            raise ValueError(f"of must hold {n_units} counts of 0 or more summing to {n_units}")
+        pool = np.repeat(np.arange(n_units), of)
+        drawn = pool[rng.integers(0, n_units, (size, n_units))]
+    flat = (drawn + n_units * np.arange(size)[:, None]).ravel()
+    return np.bincount(flat, minlength=size * n_units).reshape(size, n_units)
+
+
+class WidenedInterval(NamedTuple):
+    """A fit's interval with both half-widths multiplied by ``k`` (:func:`widened_interval`)."""
+
+    estimate: float
+    low: float
+    high: float
+    k: float
+    ci_low: float
+    ci_high: float
+    resamples: int
+
+
+def _widen(estimate, low, high, k):
+    return estimate - k * (estimate - low), estimate + k * (high - estimate)
+
+
+def widened_interval(fit: Callable[[np.ndarray], tuple], n_units: int, *, n: int,
+                     rng: np.random.Generator, coverage: float = 0.95) -> WidenedInterval:
+    """The interval of ``fit`` widened by the multiple ``k`` that covered ``coverage`` of
+    ``n`` resamples of the sample's units (:func:`widening`, the sample's own estimate as the
+    truth): ``docs/analysis-plan.md``, amendment 12. ``fit(counts)`` refits the sample for each
+    row of a ``(B, n_units)`` count matrix (:func:`resample_counts`) and returns three arrays,
+    ``(estimate, ci_low, ci_high)``; :func:`double_bootstrap` checks the procedure.
+
+    Examples
+    --------
+    >>> values = np.random.default_rng(0).normal(size=30)
+    >>> def mean_fit(counts):  # the mean with a deliberately short interval (0.5 SE)
+    ...     m = counts @ values / 30
+    ...     half = 0.5 * np.sqrt(np.maximum(counts @ values**2 / 30 - m**2, 0) / 30)
+    ...     return m, m - half, m + half
+    >>> out = widened_interval(mean_fit, 30, n=400, rng=np.random.default_rng(1))
+    >>> 3 < out.k < 5  # about 1.96 / 0.5
+    True
+    """
+    estimate, low, high = (float(np.asarray(v).ravel()[0]) for v in fit(np.ones((1, n_units))))
+    draws = fit(resample_counts(n_units, n, rng=rng))
+    k = widening(*draws, truth=estimate, coverage=coverage)
+    wide_low, wide_high = _widen(estimate, low, high, k)
+    return WidenedInterval(estimate, wide_low, wide_high, k, low, high, n)
+
+
+def _double_row(child: np.random.Generator, *, fit, n_units: int, n_inner: int,
+                coverage: float) -> dict:
+    counts = resample_counts(n_units, 1, rng=child)
+    estimate, low, high = (float(np.asarray(v).ravel()[0]) for v in fit(counts))
+    inner = fit(resample_counts(n_units, n_inner, rng=child, of=counts[0]))
+    if not np.isfinite(estimate):
+        return {"estimate": estimate, "low": low, "high": high, "k": np.nan,
+                "k_low": np.nan, "k_high": np.nan}
+    k = widening(*inner, truth=estimate, coverage=coverage)
+    k_low, k_high = widening(*inner, truth=estimate, coverage=coverage, sides=True)
+    return {"estimate": estimate, "low": low, "high": high, "k": k, "k_low": k_low,
+            "k_high": k_high}
+
+
+def double_bootstrap(fit: Callable[[np.ndarray], tuple], n_units: int, *, n_outer: int,
+                     n_inner: int, rng: np.random.Generator, coverage: float = 0.95,
+                     workers: int = 1) -> pd.DataFrame:
+    """Check :func:`widened_interval` as it is used: on ``n_outer`` resamples of the sample
+    (each on its own spawned stream, :func:`map_streams`), the widening ``k`` from ``n_inner``
+    resamples *of that resample*, and the widened interval against the sample's own estimate
+    (the truth of the world that is the sample).
+
+    Returns one row per outer resample: ``estimate, low, high`` (the fit's own interval),
+    ``k`` (one multiple, :func:`widening`) and ``k_low, k_high`` (one per side,
+    ``sides=True``), and whether each interval covers the truth: ``covered`` (the fit's),
+    ``covered_widened`` and ``covered_sides``. ``attrs["truth"]`` holds the truth.
+
+    Examples
+    --------
+    >>> values = np.random.default_rng(0).normal(size=40)
+    >>> def mean_fit(counts):
+    ...     m = counts @ values / 40
+    ...     half = 0.5 * np.sqrt(np.maximum(counts @ values**2 / 40 - m**2, 0) / 40)
+    ...     return m, m - half, m + half
+    >>> table = double_bootstrap(mean_fit, 40, n_outer=200, n_inner=100,
+    ...                          rng=np.random.default_rng(2))
+    >>> bool(table["covered"].mean() < 0.5 < 0.85 < table["covered_widened"].mean())
+    True
+    """
+    for name, value in (("n_outer", n_outer), ("n_inner", n_inner)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
+            raise ValueError(f"{name} must be a whole number >= 2, got {value!r}")
+    truth = float(np.asarray(fit(np.ones((1, n_units)))[0]).ravel()[0])
+    rows = map_streams(partial(_double_row, fit=fit, n_units=n_units, n_inner=n_inner,
+                               coverage=coverage), n_outer, rng=rng, workers=workers)
+    table = pd.DataFrame(rows)
+    e, low, high = table["estimate"], table["low"], table["high"]
+    table["covered"] = (low <= truth) & (truth <= high)
+    wide_low, wide_high = _widen(e, low, high, table["k"])
+    table["covered_widened"] = (wide_low <= truth) & (truth <= wide_high)
+    table["covered_sides"] = ((e - table["k_low"] * (e - low) <= truth)
+                              & (truth <= e + table["k_high"] * (high - e)))
+    table.attrs["truth"] = truth
+    return table

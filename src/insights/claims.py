@@ -14,6 +14,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from insights import costs, metrics, simulate, stats
 from insights.formatting import count_label
@@ -47,6 +48,8 @@ __all__ = [
     "c1_fit",
     "c1_from_fit",
     "comments_per_like_vs_followers",
+    "ResampledFit",
+    "resampled_fit",
     "authenticity_vs_followers",
     "OBSERVED",
     "creator_costs",
@@ -669,6 +672,32 @@ def _ratio_claim(
 # C5
 
 
+def _c5_units(frame: pd.DataFrame, fe: str | None):
+    """C5's units: ``(table, likes, comments, groups, cluster, note)``. A posts table becomes
+    one row per creator (or per creator and ``fe`` value, clustered by creator); a creators
+    table is used as it is."""
+    groups, cluster = None, None
+    if fe is not None and fe not in frame.columns:
+        raise KeyError(f"fixed-effect column {fe!r} not in the table")
+    if table_kind(frame) == "posts":
+        likes, comments = "likes", "comments"
+        if fe is None:
+            creators = _creator_means(frame, ("likes", "comments"))
+            level_note = "creator means over posts"
+        else:
+            creators = _stratum_means(frame, fe, ("likes", "comments"))
+            groups = {fe: creators[fe], "creator": creators["creator"]}
+            cluster = "creator"
+            level_note = f"means per creator and {fe} over posts"
+    else:
+        creators = frame
+        likes, comments = "avg_likes", "avg_comments"
+        level_note = "creator averages"
+        if fe is not None:
+            groups = {fe: frame[fe]}
+    return creators, likes, comments, groups, cluster, level_note
+
+
 def comments_per_like_vs_followers(
     frame: pd.DataFrame,
     *,
@@ -712,25 +741,7 @@ def comments_per_like_vs_followers(
     >>> round(result.estimate, 1), result.verdict
     (-0.2, 'supported')
     """
-    groups, cluster = None, None
-    if fe is not None and fe not in frame.columns:
-        raise KeyError(f"fixed-effect column {fe!r} not in the table")
-    if table_kind(frame) == "posts":
-        likes, comments = "likes", "comments"
-        if fe is None:
-            creators = _creator_means(frame, ("likes", "comments"))
-            level_note = "creator means over posts"
-        else:
-            creators = _stratum_means(frame, fe, ("likes", "comments"))
-            groups = {fe: creators[fe], "creator": creators["creator"]}
-            cluster = "creator"
-            level_note = f"means per creator and {fe} over posts"
-    else:
-        creators = frame
-        likes, comments = "avg_likes", "avg_comments"
-        level_note = "creator averages"
-        if fe is not None:
-            groups = {fe: frame[fe]}
+    creators, likes, comments, groups, cluster, level_note = _c5_units(frame, fe)
     ratio = metrics.comments_per_like(creators, comments=comments, likes=likes)
     return _ratio_claim(
         "C5", frame, ratio, creators["followers"], name="comments_per_like",
@@ -741,6 +752,83 @@ def comments_per_like_vs_followers(
         level=level, dataset=dataset, estimand=estimand, margin=margin,
         parts=(creators[comments], creators[likes]), groups=groups, fe=fe, cluster=cluster,
     )
+
+
+@dataclass(frozen=True)
+class ResampledFit:
+    """The expected estimand's PPML fit of a C1 or C5 result, refitted on many resamples of
+    its units at once (:func:`resampled_fit`).
+
+    Called with a ``(B, n_units)`` array of unit counts (:func:`insights.calibration.
+    resample_counts`), it returns the slope and its interval for each resample, as the claim
+    function would give them on the resampled table: ``(estimate, ci_low, ci_high)``. Row
+    ``i`` belongs to unit ``units[i]``; units are the table's rows for a creators table, the
+    creators for a posts table (whole creators with all their rows, as
+    :func:`insights.calibration.resample_units` draws them).
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    offset: np.ndarray | None
+    units: np.ndarray
+    n_units: int
+    clustered: bool
+    level: float = 0.95
+    labels: tuple = ()  # the units in count order: row positions, or creator labels
+
+    def __call__(self, counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weights = np.atleast_2d(np.asarray(counts))[:, self.units]
+        coef, cov, df = stats.ppml_weighted(self.y, self.X, weights, offset=self.offset,
+                                            cluster=self.units if self.clustered else None)
+        with np.errstate(invalid="ignore"):
+            half = sps.t.ppf(0.5 + self.level / 2, df) * np.sqrt(cov[:, 1, 1])
+        return coef[:, 1], coef[:, 1] - half, coef[:, 1] + half
+
+
+def resampled_fit(frame: pd.DataFrame, claim: str, *, fe: str | None = None,
+                  level: float = 0.95) -> ResampledFit:
+    """The expected-estimand fit of ``claim`` (``"C1"`` on a creators table, ``"C5"`` on a
+    creators table or on a posts table with ``fe``) as a :class:`ResampledFit`: what
+    :func:`insights.calibration.widened_interval` and :func:`insights.calibration.
+    double_bootstrap` refit (``docs/analysis-plan.md``, amendment 12). Called with one count
+    per unit, it gives the claim function's own estimate and interval.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = 10 ** rng.uniform(3, 7, 200)
+    >>> creators = pd.DataFrame({"followers": f, "avg_likes": 0.1 * f**0.85})
+    >>> fit = resampled_fit(creators, "C1")
+    >>> estimate, low, high = fit(np.ones((1, fit.n_units)))
+    >>> round(float(estimate[0]), 3) == round(engagement_vs_followers(
+    ...     creators, dataset="toy", estimand="expected").estimate, 3)
+    True
+    """
+    if claim == "C1":
+        data = engagement_model_data(frame, fe=fe)
+        if data.cluster is not None:
+            raise ValueError("resampled_fit('C1') refits a creators table (one row per "
+                             "creator); this is a posts table")
+        work, y, offset, cluster = data.frame, data.y, None, None
+    elif claim == "C5":
+        creators, likes, comments, groups, cluster, _ = _c5_units(frame, fe)
+        work = pd.DataFrame({
+            "numerator": pd.to_numeric(creators[comments], errors="coerce").to_numpy(float),
+            "denominator": pd.to_numeric(creators[likes], errors="coerce").to_numpy(float),
+            "followers": creators["followers"].to_numpy()})
+        for column, values in (groups or {}).items():
+            work[column] = values.to_numpy()
+        y, offset = "numerator", "denominator"
+    else:
+        raise ValueError(f"claim must be 'C1' or 'C5', got {claim!r}")
+    arrays = stats.ppml_design(work, y=y, fe=fe, cluster=cluster, offset=offset)
+    if cluster is None:
+        units, labels = np.flatnonzero(arrays.keep), tuple(range(len(work)))
+    else:
+        codes, uniques = pd.factorize(work[cluster])
+        units, labels = codes[arrays.keep], tuple(uniques)
+    return ResampledFit(arrays.y, arrays.X, arrays.offset, units, len(labels),
+                        clustered=cluster is not None, level=level, labels=labels)
 
 
 # --------------------------------------------------------------------------------------------

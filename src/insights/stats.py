@@ -34,9 +34,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy import stats as sps
 
 # statsmodels' estimators from their modules: ``statsmodels.api`` imports every model and
@@ -79,6 +81,9 @@ __all__ = [
     "t_quantile",
     "ols_arrays",
     "ppml_arrays",
+    "ppml_weighted",
+    "PPMLArrays",
+    "ppml_design",
     "power_ratio_draws",
     "percentile_interval",
     "ratio_interval",
@@ -194,6 +199,7 @@ class _Design:
     description: str
     n_zero: int = 0
     offset: np.ndarray | None = None  # log of the offset column (count outcome only)
+    keep: np.ndarray | None = None  # which rows of the frame the fit uses
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -287,6 +293,7 @@ def _design(
         description="; ".join(parts),
         n_zero=n_zero,
         offset=np.log(offset_values[keep]) if offset_values is not None else None,
+        keep=keep,
     )
 
 
@@ -807,6 +814,136 @@ def ppml_arrays(y, X, *, cluster=None, cluster_cov: str = "CR1", offset=None,
             bread, moments.cluster_scores(X, target - mu, np.asarray(cluster)), n=n)
     beta[0] += math.log(scale)
     return beta, cov, df
+
+
+class PPMLArrays(NamedTuple):
+    """What :func:`fit_ppml` fits, as arrays (:func:`ppml_design`)."""
+
+    y: np.ndarray
+    X: np.ndarray
+    offset: np.ndarray | None  # already logged
+    keep: np.ndarray  # which rows of the frame are used (boolean, one per row)
+
+
+def ppml_design(frame: pd.DataFrame, *, y: str, x: str = "followers",
+                controls: Sequence[str] = (), fe: str | None = None,
+                cluster: str | None = None, offset: str | None = None) -> PPMLArrays:
+    """The rows and columns :func:`fit_ppml` fits with the same arguments, for
+    :func:`ppml_weighted` (the slope is the second column of ``X``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": [1.0, 4.0, None, 9.0, 0.0, 2.0],
+    ...                       "followers": [10, 100, 1000, 0, 10, 1000]})
+    >>> arrays = ppml_design(frame, y="y")
+    >>> arrays.keep.tolist(), arrays.y.tolist()
+    ([True, True, False, False, True, True], [1.0, 4.0, 0.0, 2.0])
+    """
+    design = _design(frame, y=y, x=x, controls=controls, fe=fe, cluster=cluster,
+                     outcome="count", offset=offset)
+    return PPMLArrays(design.y, design.X, design.offset, design.keep)
+
+
+def ppml_weighted(y, X, weights, *, offset=None, cluster=None, tol: float = 1e-10,
+                  max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PPML on many resamples of one table at once: ``(coefficients, covariances, df)``.
+
+    Row ``i`` counts ``weights[b, i]`` times in resample ``b`` (``weights`` is B x n, whole
+    non-negative counts, as a bootstrap draws them). Each resample's answer is that of
+    :func:`ppml_arrays` on the table with its rows repeated that many times: the same Newton
+    steps and the same errors, the robust sandwich with ``n - k`` degrees of freedom
+    (``n`` the resample's rows), or, with ``cluster`` (one label per row; every row of a
+    cluster must carry the cluster's count), CR1 with a cluster drawn twice counted as two
+    clusters. A bootstrap of a list of 1,000 creators refits 200 resamples in about a tenth of
+    a second this way, against about two seconds one statsmodels fit at a time; a double
+    bootstrap (the ledger's widening checked, notebook 07) needs 100,000 of them.
+
+    Returns arrays of shape (B, k), (B, k, k) and (B,); a resample whose fit is singular or
+    does not settle gets NaN throughout (the caller counts them).
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(4), np.log([1.0, 10.0, 100.0, 1000.0])])
+    >>> y = np.array([2.0, 10.0, 60.0, 900.0])
+    >>> coef, cov, df = ppml_weighted(y, X, np.array([[1, 1, 1, 1], [2, 0, 1, 1]]))
+    >>> doubled, _, _ = ppml_arrays(y[[0, 0, 2, 3]], X[[0, 0, 2, 3]])
+    >>> bool(np.isclose(coef[1, 1], doubled[1])), df.tolist()
+    (True, [2.0, 2.0])
+    """
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    W = np.atleast_2d(np.asarray(weights, dtype=float))
+    n, k = X.shape
+    if y.shape != (n,) or W.shape[1] != n:
+        raise ValueError(f"y has {y.size} rows, X {n} and weights {W.shape[1]} columns: they "
+                         "must match")
+    if not (np.isfinite(y).all() and np.isfinite(X).all() and (y >= 0).all()):
+        bad = np.flatnonzero(~(np.isfinite(y) & np.isfinite(X).all(axis=1) & (y >= 0)))
+        raise ValueError(f"rows {bad[:5].tolist()} have a missing or negative value: pass the "
+                         "usable rows only")
+    if (W < 0).any() or not np.isfinite(W).all():
+        raise ValueError("weights must be finite counts of 0 or more")
+    shift = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
+    scale = float(y.mean()) if y.mean() > 0 else 1.0
+    target = y / scale
+    B = len(W)
+    outer = (X[:, :, None] * X[:, None, :]).reshape(n, k * k)  # x x' per row, for one matmul
+    with np.errstate(divide="ignore", invalid="ignore"):
+        start = np.log((W @ target) / (W @ np.exp(shift)))
+    beta = np.zeros((B, k))
+    beta[:, 0] = np.where(np.isfinite(start), start, 0.0)
+    live = np.ones(B, dtype=bool)
+    settled = np.zeros(B, dtype=bool)
+    for _ in range(max_iter):
+        rows = np.flatnonzero(live & ~settled)
+        if not rows.size:
+            break
+        mu = np.exp(np.clip(beta[rows] @ X.T + shift, -700, 700))
+        hessian = ((W[rows] * mu) @ outer).reshape(-1, k, k)
+        gradient = (W[rows] * (target - mu)) @ X
+        singular = np.linalg.cond(hessian) > 1e12
+        live[rows[singular]] = False
+        ok = ~singular
+        step = np.linalg.solve(hessian[ok], gradient[ok][..., None])[..., 0]
+        beta[rows[ok]] += step
+        settled[rows[ok]] = np.abs(step).max(axis=1) < tol
+    good = live & settled
+    coef = np.full((B, k), np.nan)
+    cov = np.full((B, k, k), np.nan)
+    df = np.full(B, np.nan)
+    if good.any():
+        Wg = W[good]
+        mu = np.exp(beta[good] @ X.T + shift)
+        bread = np.linalg.inv(((Wg * mu) @ outer).reshape(-1, k, k))
+        residual = target - mu
+        rows_n = Wg.sum(axis=1)
+        if cluster is None:
+            meat = ((Wg * residual**2) @ outer).reshape(-1, k, k)
+            cov[good] = bread @ meat @ bread
+            df[good] = rows_n - k
+        else:
+            codes, uniques = pd.factorize(np.asarray(cluster))
+            if (codes < 0).any():
+                raise ValueError("cluster has missing labels")
+            groups = len(uniques)
+            first = np.full(groups, n)
+            np.minimum.at(first, codes, np.arange(n))
+            counts = W[:, first]
+            if not (W == counts[:, codes]).all():
+                raise ValueError("every row of a cluster must carry the cluster's count")
+            counts = counts[good]
+            member = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(groups, n))
+            b = int(good.sum())
+            scores = (residual[:, :, None] * X[None]).transpose(1, 0, 2).reshape(n, b * k)
+            sums = np.asarray(member @ scores).reshape(groups, b, k).transpose(1, 0, 2)
+            meat = np.einsum("bg,bgj,bgl->bjl", counts, sums, sums, optimize=True)
+            clusters = counts.sum(axis=1)
+            factor = clusters / (clusters - 1) * (rows_n - 1) / (rows_n - k)
+            cov[good] = factor[:, None, None] * (bread @ meat @ bread)
+            df[good] = clusters - 1
+        coef[good] = beta[good]
+        coef[good, 0] += math.log(scale)
+    return coef, cov, df
 
 
 def tost_p(fit: Elasticity, *, low: float, high: float) -> float:

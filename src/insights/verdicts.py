@@ -28,7 +28,7 @@ importing the claim tests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,10 @@ __all__ = [
     "MAX_ZERO_SHARE",
     "verdict_for_interval",
     "verdict",
+    "ELASTICITY_LINES",
+    "withhold",
+    "withheld_verdict",
+    "reread",
     "results_table",
     "combine_pricing_models",
 ]
@@ -208,6 +212,88 @@ def verdict(
     if np.isfinite(tost_p) and tost_p < alpha:
         return "equivalent"
     return verdict_for_interval(ci_low, ci_high, line=line, claim_side=claim_side)
+
+
+#: The line each elasticity claim is read against; each claims the effect lies below it.
+ELASTICITY_LINES = {"C1": 1.0, "C5": 0.0, "C6": 0.0}
+
+#: Verdicts that claim nothing, so withholding leaves them as they are.
+_NO_CLAIM = ("inconclusive", "not evidence", "untestable", "depends")
+
+
+def withhold(result: ClaimResult, reason: str) -> ClaimResult:
+    """The result with its verdict withheld (``docs/analysis-plan.md``, amendment 12): a
+    verdict that claims something becomes ``inconclusive``, and a note says why and keeps the
+    verdict the rule gave; a verdict that claims nothing is returned unchanged.
+
+    Examples
+    --------
+    >>> r = ClaimResult("C1", "toy", 0.4, 0.2, 0.6, 900, "supported", "PPML")
+    >>> held = withhold(r, "coverage 89%")
+    >>> held.verdict, held.notes[-1]
+    ('inconclusive', "verdict withheld: coverage 89%; the rule gives 'supported' on this interval")
+    >>> withhold(held, "again") is held
+    True
+    """
+    if result.verdict in _NO_CLAIM:
+        return result
+    note = (f"{_WITHHELD} {reason}; the rule gives {result.verdict!r} on this interval")
+    return replace(result, verdict="inconclusive", notes=(*result.notes, note))
+
+
+_WITHHELD = "verdict withheld:"
+
+
+def withheld_verdict(result: ClaimResult) -> str | None:
+    """The verdict :func:`withhold` withheld from ``result`` (None if it withheld none).
+
+    Examples
+    --------
+    >>> r = ClaimResult("C1", "toy", 0.4, 0.2, 0.6, 900, "supported", "PPML")
+    >>> withheld_verdict(withhold(r, "coverage 89%")), withheld_verdict(r)
+    ('supported', None)
+    """
+    for note in result.notes:
+        if note.startswith(_WITHHELD) and result.verdict == "inconclusive":
+            held = note.rsplit("the rule gives ", 1)[-1].split("'")[1]
+            if held in VERDICTS:
+                return held
+    return None
+
+
+def reread(result: ClaimResult, ci_low: float, ci_high: float, *, note: str) -> ClaimResult:
+    """The result read from another 95% interval of the same estimate (amendment 12's
+    checked replacement): the rule of section 2 on ``(ci_low, ci_high)`` against the claim's
+    line (:data:`ELASTICITY_LINES`, claimed below it), with ``equivalent`` read from this 95%
+    interval lying inside the margin (stricter than the 90% interval of TOST, which the new
+    interval does not give; ``tost_p`` becomes NaN). ``note`` says where the interval comes
+    from; the replaced interval is kept in the notes.
+
+    Examples
+    --------
+    >>> r = ClaimResult("C5", "toy", -0.10, -0.15, -0.05, 900, "supported", "PPML",
+    ...                 estimand="expected", margin=0.05, tost_p=0.9)
+    >>> wide = reread(r, -0.2, 0.01, note="widened 2.1 times")
+    >>> wide.verdict, wide.ci_high, wide.notes[-1]
+    ('inconclusive', 0.01, 'the interval before: -0.15 to -0.05')
+    """
+    if result.claim not in ELASTICITY_LINES:
+        raise ValueError(f"reread applies to the elasticity claims {list(ELASTICITY_LINES)}, "
+                         f"got {result.claim!r}")
+    if not ci_low <= result.estimate <= ci_high:
+        raise ValueError(f"the interval ({ci_low:g}, {ci_high:g}) must hold the estimate "
+                         f"{result.estimate:g}")
+    line = ELASTICITY_LINES[result.claim]
+    outcome = verdict_for_interval(ci_low, ci_high, line=line, claim_side="below")
+    margin = result.margin
+    if np.isfinite(margin) and line - margin < ci_low and ci_high < line + margin:
+        outcome = "equivalent"
+    if result.design == "not evidence":
+        outcome = "not evidence"
+    return replace(result, ci_low=float(ci_low), ci_high=float(ci_high), verdict=outcome,
+                   tost_p=float("nan"), method=f"{result.method}; {note}",
+                   notes=(*result.notes, f"the interval before: {result.ci_low:.3g} to "
+                                         f"{result.ci_high:.3g}"))
 
 
 def results_table(
