@@ -837,3 +837,13 @@ def test_double_bootstrap_bad_counts(kwargs, match):
     options = {"n_outer": 10, "n_inner": 10} | kwargs
     with pytest.raises(ValueError, match=match):
         calibration.double_bootstrap(fit, 5, rng=np.random.default_rng(0), **options)
+
+
+def test_leave_one_out_known_answer_and_chunks():
+    values = np.arange(1.0, 8.0)
+    fit = _ShortMeanFit(values * 7 / 6, 1.0)  # counts @ v / 7 with one unit left out: the mean
+    expected = np.array([(values.sum() - v) / 6 for v in values])
+    np.testing.assert_allclose(calibration.leave_one_out(fit, 7, chunk=3), expected)
+    np.testing.assert_allclose(calibration.leave_one_out(fit, 7, chunk=1), expected)
+    with pytest.raises(ValueError, match="chunk must be at least 1"):
+        calibration.leave_one_out(fit, 7, chunk=0)

@@ -130,7 +130,7 @@ def test_checked_reads_a_passing_widened_interval(monkeypatch):
     monkeypatch.setattr(findings, "WIDENED", {key: 0.951})
     monkeypatch.setattr(findings, "resampled_fits",
                         lambda: {key: claims.resampled_fit(frame, "C5")})
-    replaced, withheld = findings._checked([result, other], seed=1)
+    replaced, withheld = findings.apply_checks([result, other], seed=1)
     assert replaced.estimate == result.estimate and replaced.verdict == "supported"
     assert replaced.ci_low < result.ci_low and result.ci_high < replaced.ci_high
     assert "interval widened" in replaced.method and "95.1% in its own" in replaced.method

@@ -29,7 +29,7 @@ from insights.verdicts import (
 )
 
 __all__ = ["SECTIONS", "PRICING", "TWITTER", "FAILED_CHECKS", "WIDENED", "WIDENING_RESAMPLES",
-           "evidence_worlds", "resampled_fits", "primary_results", "price_results",
+           "evidence_worlds", "resampled_fits", "apply_checks", "primary_results", "price_results",
            "other_results", "findings_table", "findings_html"]
 
 #: The published pricing models the price claims are read under (notebooks 03 and 04).
@@ -124,7 +124,7 @@ def resampled_fits() -> dict[tuple[str, str, str], claims.ResampledFit]:
     }
 
 
-def _checked(results: list[ClaimResult], seed: int) -> list[ClaimResult]:
+def apply_checks(results: Sequence[ClaimResult], *, seed: int = 20261122) -> list[ClaimResult]:
     """Amendment 12 on the verdict table: a verdict on an interval that failed its check is
     read from its widened interval where that passed its own check, else withheld."""
     fits = resampled_fits() if WIDENED else {}
@@ -193,7 +193,7 @@ def primary_results(*, seed: int = 20261122, calibrated_samples: int = 300,
         results.append(claims.authenticity_vs_followers(
             lists[lists["platform"] == "instagram"], dataset="instagram 2022, five snapshots",
             fe="snapshot", cluster="creator", estimand=estimand))
-    return _checked(results, seed) if checked else results
+    return apply_checks(results, seed=seed) if checked else results
 
 
 def price_results(*, seed: int = 20261122, n_resamples: int = 1000) -> list[ClaimResult]:
