@@ -107,6 +107,11 @@ def test_primary_results_withhold_the_verdicts_whose_interval_failed_its_check()
         assert note.startswith(f"verdict withheld: its interval covered "
                                f"{findings.FAILED_CHECKS[key]:.1%}")
         assert note.endswith("the rule gives 'supported' on this interval")
+    # the failing intervals whose verdict was inconclusive keep it, with the shortfall noted
+    for key in set(findings.FAILED_CHECKS) - changed:
+        assert checked[key].verdict == rule[key].verdict == "inconclusive"
+        assert checked[key].notes[:-1] == rule[key].notes
+        assert checked[key].notes[-1].endswith("the interval understates the uncertainty")
     # every failing interval is a counted verdict's; the others are left as the rule gives them
     assert set(findings.FAILED_CHECKS) <= set(rule)
     for key in set(rule) - set(findings.FAILED_CHECKS):
