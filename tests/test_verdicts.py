@@ -308,6 +308,11 @@ def test_reread_known_answers():
     assert reread(near, 0.94, 1.03, note="w").verdict == "inconclusive"
     shown = _c1("not evidence", design="not evidence")
     assert reread(shown, 0.1, 0.7, note="w").verdict == "not evidence"
+    # the 5% zero rule holds whatever the interval: 60 of 960 usable rows dropped (6.25%)
+    zeros = dataclasses.replace(_c1("inconclusive"), n=900, n_zero_dropped=60)
+    assert reread(zeros, 0.1, 0.7, note="w").verdict == "inconclusive"
+    few = dataclasses.replace(_c1("supported"), n=900, n_zero_dropped=40)  # 4.3%: allowed
+    assert reread(few, 0.1, 0.7, note="w").verdict == "supported"
 
 
 @pytest.mark.parametrize("result, low, high, match", [

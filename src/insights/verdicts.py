@@ -220,6 +220,9 @@ ELASTICITY_LINES = {"C1": 1.0, "C5": 0.0, "C6": 0.0}
 #: Verdicts that claim nothing, so withholding leaves them as they are.
 _NO_CLAIM = ("inconclusive", "not evidence", "untestable", "depends")
 
+#: How :func:`withhold`'s note begins (:func:`withheld_verdict` reads it back).
+_WITHHELD = "verdict withheld:"
+
 
 def withhold(result: ClaimResult, reason: str) -> ClaimResult:
     """The result with its verdict withheld (``docs/analysis-plan.md``, amendment 12): a
@@ -239,9 +242,6 @@ def withhold(result: ClaimResult, reason: str) -> ClaimResult:
         return result
     note = (f"{_WITHHELD} {reason}; the rule gives {result.verdict!r} on this interval")
     return replace(result, verdict="inconclusive", notes=(*result.notes, note))
-
-
-_WITHHELD = "verdict withheld:"
 
 
 def withheld_verdict(result: ClaimResult) -> str | None:
@@ -266,8 +266,9 @@ def reread(result: ClaimResult, ci_low: float, ci_high: float, *, note: str) -> 
     checked replacement): the rule of section 2 on ``(ci_low, ci_high)`` against the claim's
     line (:data:`ELASTICITY_LINES`, claimed below it), with ``equivalent`` read from this 95%
     interval lying inside the margin (stricter than the 90% interval of TOST, which the new
-    interval does not give; ``tost_p`` becomes NaN). ``note`` says where the interval comes
-    from; the replaced interval is kept in the notes.
+    interval does not give; ``tost_p`` becomes NaN). The 5% zero rule and the design class
+    still apply. ``note`` says where the interval comes from; the replaced interval is kept in
+    the notes.
 
     Examples
     --------
@@ -288,6 +289,9 @@ def reread(result: ClaimResult, ci_low: float, ci_high: float, *, note: str) -> 
     margin = result.margin
     if np.isfinite(margin) and line - margin < ci_low and ci_high < line + margin:
         outcome = "equivalent"
+    dropped = result.n_zero_dropped
+    if dropped and dropped / (result.n + dropped) > MAX_ZERO_SHARE:
+        outcome = "inconclusive"  # the 5% zero rule holds whatever the interval
     if result.design == "not evidence":
         outcome = "not evidence"
     return replace(result, ci_low=float(ci_low), ci_high=float(ci_high), verdict=outcome,
