@@ -634,6 +634,11 @@ def _widen(estimate, low, high, k):
     return estimate - k * (estimate - low), estimate + k * (high - estimate)
 
 
+def _fit_one(fit: Callable[[np.ndarray], tuple], counts: np.ndarray) -> tuple[float, ...]:
+    """``fit`` on one row of counts: its estimate, low and high as floats."""
+    return tuple(float(np.asarray(v).ravel()[0]) for v in fit(counts))
+
+
 def widened_interval(fit: Callable[[np.ndarray], tuple], n_units: int, *, n: int,
                      rng: np.random.Generator, coverage: float = 0.95) -> WidenedInterval:
     """The interval of ``fit`` widened by the multiple ``k`` that covered ``coverage`` of
@@ -653,7 +658,7 @@ def widened_interval(fit: Callable[[np.ndarray], tuple], n_units: int, *, n: int
     >>> 3 < out.k < 5  # about 1.96 / 0.5
     True
     """
-    estimate, low, high = (float(np.asarray(v).ravel()[0]) for v in fit(np.ones((1, n_units))))
+    estimate, low, high = _fit_one(fit, np.ones((1, n_units)))
     draws = fit(resample_counts(n_units, n, rng=rng))
     k = widening(*draws, truth=estimate, coverage=coverage)
     wide_low, wide_high = _widen(estimate, low, high, k)
@@ -663,7 +668,7 @@ def widened_interval(fit: Callable[[np.ndarray], tuple], n_units: int, *, n: int
 def _double_row(child: np.random.Generator, *, fit, n_units: int, n_inner: int,
                 coverage: float) -> dict:
     counts = resample_counts(n_units, 1, rng=child)
-    estimate, low, high = (float(np.asarray(v).ravel()[0]) for v in fit(counts))
+    estimate, low, high = _fit_one(fit, counts)
     inner = fit(resample_counts(n_units, n_inner, rng=child, of=counts[0]))
     if not np.isfinite(estimate):
         return {"estimate": estimate, "low": low, "high": high, "k": np.nan,
@@ -702,7 +707,7 @@ def double_bootstrap(fit: Callable[[np.ndarray], tuple], n_units: int, *, n_oute
     for name, value in (("n_outer", n_outer), ("n_inner", n_inner)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
             raise ValueError(f"{name} must be a whole number >= 2, got {value!r}")
-    truth = float(np.asarray(fit(np.ones((1, n_units)))[0]).ravel()[0])
+    truth = _fit_one(fit, np.ones((1, n_units)))[0]
     rows = map_streams(partial(_double_row, fit=fit, n_units=n_units, n_inner=n_inner,
                                coverage=coverage), n_outer, rng=rng, workers=workers)
     table = pd.DataFrame(rows)
